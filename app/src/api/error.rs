@@ -1,0 +1,138 @@
+//! The one error type every server function returns; the UI turns it into a toast or an
+//! inline message in one place (`components::toast::report`).
+
+use serde::{Deserialize, Serialize};
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use thiserror::Error;
+
+/// What went wrong, precise enough for the user to act on.
+#[derive(Clone, Debug, Error, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ApiError {
+    #[error("You are not signed in, or your session has ended. Please sign in again.")]
+    Unauthorized,
+    #[error("This request did not come from this site's own pages, so it was refused.")]
+    ForeignOrigin,
+    #[error("Wrong username or password.")]
+    InvalidCredentials { attempts_left: u32 },
+    #[error("Too many failed sign-ins from your address. Try again in {}.", wait_phrase(*retry_after_secs))]
+    Locked { retry_after_secs: u64 },
+    /// Bad input in one form field; `field` is the input's name.
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("The server could not complete this: {0}")]
+    Internal(String),
+    #[error("Could not reach the server: {0}")]
+    Transport(String),
+}
+
+impl ApiError {
+    /// Shorthand for a field error.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self::Invalid { field: field.to_owned(), message: message.into() }
+    }
+
+    /// The message for `field` if this error is about that input.
+    pub fn for_field(&self, field: &str) -> Option<String> {
+        match self {
+            Self::Invalid { field: f, message } if f == field => Some(message.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// "4 min 30 s", "45 s": how long to wait, as a person would say it.
+fn wait_phrase(secs: u64) -> String {
+    match (secs / 60, secs % 60) {
+        (0, s) => format!("{s} s"),
+        (m, 0) => format!("{m} min"),
+        (m, s) => format!("{m} min {s} s"),
+    }
+}
+
+impl FromServerFnError for ApiError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(e) | ServerFnErrorErr::Response(e) => Self::Transport(e),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod from_engine {
+    use engine::EngineError;
+    use engine::auth::{AdminError, SignInError};
+
+    use super::ApiError;
+
+    impl From<EngineError> for ApiError {
+        fn from(e: EngineError) -> Self {
+            tracing::error!(error = %e, "engine error");
+            Self::Internal("a database or system error occurred; the details are in the server log".into())
+        }
+    }
+
+    impl From<AdminError> for ApiError {
+        fn from(e: AdminError) -> Self {
+            match e {
+                AdminError::InvalidUsername(p) => Self::invalid("username", format!("Username {p}.")),
+                AdminError::WeakPassword(_) => Self::invalid("password", format!("{}.", capitalise(&e.to_string()))),
+                AdminError::UsernameTaken(_) => Self::invalid("username", format!("{}.", capitalise(&e.to_string()))),
+                AdminError::AlreadySetUp | AdminError::LastAdmin | AdminError::DeletingSelf => {
+                    Self::Conflict(format!("{}.", capitalise(&e.to_string())))
+                }
+                AdminError::NotFound(_) => Self::NotFound(format!("{}.", capitalise(&e.to_string()))),
+                AdminError::Engine(e) => e.into(),
+            }
+        }
+    }
+
+    impl From<SignInError> for ApiError {
+        fn from(e: SignInError) -> Self {
+            match e {
+                SignInError::InvalidCredentials { attempts_left } => Self::InvalidCredentials { attempts_left },
+                SignInError::Locked { retry_after_secs } => Self::Locked { retry_after_secs },
+                SignInError::Engine(e) => e.into(),
+            }
+        }
+    }
+
+    fn capitalise(s: &str) -> String {
+        let mut c = s.chars();
+        c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lockout_message_says_how_long_to_wait() {
+        let e = ApiError::Locked { retry_after_secs: 270 };
+        assert_eq!(e.to_string(), "Too many failed sign-ins from your address. Try again in 4 min 30 s.");
+        assert_eq!(wait_phrase(300), "5 min");
+        assert_eq!(wait_phrase(9), "9 s");
+    }
+
+    #[test]
+    fn field_errors_are_found_by_field_name() {
+        let e = ApiError::invalid("username", "Taken.");
+        assert_eq!(e.for_field("username").as_deref(), Some("Taken."));
+        assert_eq!(e.for_field("password"), None);
+    }
+
+    #[test]
+    fn errors_survive_the_json_round_trip() {
+        let e = ApiError::Locked { retry_after_secs: 12 };
+        let json = serde_json::to_string(&e).expect("encode");
+        assert_eq!(serde_json::from_str::<ApiError>(&json).expect("decode"), e);
+    }
+}

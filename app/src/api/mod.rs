@@ -1,0 +1,13 @@
+//! Server functions: the admin API. Bodies are thin: check the session, call `engine`,
+//! map errors to [`ApiError`]. Origin checks happen before any of them run (server router).
+
+pub mod admins;
+pub mod auth;
+pub mod error;
+pub mod overview;
+#[cfg(feature = "ssr")]
+pub mod request;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+pub use error::ApiError;

@@ -1,0 +1,35 @@
+//! Server-side state shared by every request (server functions and page renders).
+
+use axum::extract::FromRef;
+use chrono::{DateTime, Utc};
+use engine::auth::Authenticator;
+use engine::db::Database;
+use leptos::config::LeptosOptions;
+
+/// How the site is reached, which decides cookie and Origin rules.
+#[derive(Clone, Debug, Default)]
+pub struct SiteSecurity {
+    /// `scheme://host[:port]` users reach the admin at (`BM_PUBLIC_URL`); when unset the
+    /// request's own Host header is the site.
+    pub public_origin: Option<String>,
+    /// Mark the session cookie `Secure` (served over HTTPS).
+    pub secure_cookies: bool,
+    /// Take the client IP from `X-Forwarded-For` (only behind a reverse proxy you run).
+    pub trust_proxy: bool,
+}
+
+/// Everything a server function or page render needs; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Database,
+    pub auth: Authenticator,
+    pub site: SiteSecurity,
+    pub started_at: DateTime<Utc>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

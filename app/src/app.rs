@@ -1,0 +1,43 @@
+//! The root component and its routes.
+
+use leptos::prelude::*;
+use leptos_meta::{Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::layout::AdminLayout;
+use crate::components::toast::{ToastViewport, provide_toasts};
+use crate::pages::admins::AdminsPage;
+use crate::pages::not_found::NotFoundPage;
+use crate::pages::overview::OverviewPage;
+use crate::pages::setup::SetupPage;
+use crate::pages::sign_in::SignInPage;
+
+/// The whole admin UI. Which pages a visitor may see is decided by the server before
+/// rendering (set-up only before the first admin exists, everything else after sign-in).
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_toasts();
+    // Lets tests and the hydration timing know the page is interactive.
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Title text="BillionMail" />
+        <Router>
+            <Routes fallback=NotFoundPage>
+                <Route path=path!("/setup") view=SetupPage />
+                <Route path=path!("/sign-in") view=SignInPage />
+                <ParentRoute path=path!("") view=AdminLayout>
+                    <Route path=path!("") view=OverviewPage />
+                    <Route path=path!("admins") view=AdminsPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+        <ToastViewport />
+    }
+}

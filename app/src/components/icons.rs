@@ -1,0 +1,58 @@
+//! Inline SVG icons (outline, 24×24, currentColor) so no icon font or request is needed.
+
+use leptos::prelude::*;
+
+fn icon(d: &'static str) -> AnyView {
+    view! {
+        <svg class="h-5 w-5 shrink-0" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8"
+            stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
+            <path d=d></path>
+        </svg>
+    }
+    .into_any()
+}
+
+/// Overview (gauge).
+pub fn gauge() -> AnyView {
+    icon("M3 12a9 9 0 1 1 18 0M12 12l4-4M7 16h10")
+}
+
+/// Admin accounts (people).
+pub fn users() -> AnyView {
+    icon("M16 19v-1a4 4 0 0 0-4-4H6a4 4 0 0 0-4 4v1M9 10a3 3 0 1 0 0-6 3 3 0 0 0 0 6M22 19v-1a4 4 0 0 0-3-3.9M16 4.1a3 3 0 0 1 0 5.8")
+}
+
+/// Dark-mode toggle, shown in light mode.
+pub fn moon() -> AnyView {
+    icon("M21 12.8A9 9 0 1 1 11.2 3a7 7 0 0 0 9.8 9.8z")
+}
+
+/// Dark-mode toggle, shown in dark mode.
+pub fn sun() -> AnyView {
+    icon("M12 4V2M12 22v-2M4.9 4.9 3.5 3.5M20.5 20.5l-1.4-1.4M4 12H2M22 12h-2M4.9 19.1l-1.4 1.4M20.5 3.5l-1.4 1.4M12 16a4 4 0 1 0 0-8 4 4 0 0 0 0 8")
+}
+
+/// Mobile menu.
+pub fn menu() -> AnyView {
+    icon("M4 6h16M4 12h16M4 18h16")
+}
+
+/// Sign-out.
+pub fn sign_out() -> AnyView {
+    icon("M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4M16 17l5-5-5-5M21 12H9")
+}
+
+/// Empty table.
+pub fn inbox() -> AnyView {
+    icon("M22 12h-6l-2 3h-4l-2-3H2M5.5 5.1 2 12v6a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2v-6l-3.5-6.9A2 2 0 0 0 16.8 4H7.2a2 2 0 0 0-1.7 1.1z")
+}
+
+/// Shield (security activity).
+pub fn shield() -> AnyView {
+    icon("M12 22s8-4 8-10V5l-8-3-8 3v7c0 6 8 10 8 10z")
+}
+
+/// Database.
+pub fn database() -> AnyView {
+    icon("M12 8c4.4 0 8-1.3 8-3s-3.6-3-8-3-8 1.3-8 3 3.6 3 8 3zM4 5v14c0 1.7 3.6 3 8 3s8-1.3 8-3V5M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3")
+}

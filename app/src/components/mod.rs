@@ -1,0 +1,9 @@
+//! Reusable UI pieces every admin page is built from.
+
+pub mod confirm;
+pub mod data_table;
+pub mod field;
+pub mod icons;
+pub mod layout;
+pub mod theme;
+pub mod toast;

@@ -1,0 +1,61 @@
+//! The admin's sections: routes and sidebar come from this one list, so a section that
+//! does not exist cannot appear in the menu.
+
+use leptos::prelude::AnyView;
+
+use crate::components::icons;
+
+/// A section of the admin with its own page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    Overview,
+    Admins,
+}
+
+impl Section {
+    /// Sidebar order.
+    pub const ALL: [Section; 2] = [Section::Overview, Section::Admins];
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Self::Overview => "/",
+            Self::Admins => "/admins",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Overview => "Overview",
+            Self::Admins => "Admins",
+        }
+    }
+
+    pub fn icon(self) -> AnyView {
+        match self {
+            Self::Overview => icons::gauge(),
+            Self::Admins => icons::users(),
+        }
+    }
+
+    /// Whether `path` belongs to this section (for the active highlight).
+    pub fn owns(self, path: &str) -> bool {
+        match self {
+            Self::Overview => path == "/",
+            other => path == other.path() || path.starts_with(&format!("{}/", other.path())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Section;
+
+    #[test]
+    fn only_the_exact_root_is_overview() {
+        assert!(Section::Overview.owns("/"));
+        assert!(!Section::Overview.owns("/admins"));
+        assert!(Section::Admins.owns("/admins"));
+        assert!(Section::Admins.owns("/admins/7"));
+        assert!(!Section::Admins.owns("/adminsx"));
+    }
+}

@@ -1,0 +1,9 @@
+//! One module per page.
+
+pub mod admins;
+pub mod auth_frame;
+pub mod format;
+pub mod not_found;
+pub mod overview;
+pub mod setup;
+pub mod sign_in;

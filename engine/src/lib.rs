@@ -1,0 +1,13 @@
+//! The BillionMail engine: everything the server does that is neither HTTP nor UI.
+//!
+//! It owns the database (connection, embedded cluster, migrations) and the admin
+//! authentication rules. The `app` server functions and the `server` binary call into it;
+//! it never depends on them, so every rule here is testable without a browser.
+
+pub mod auth;
+pub mod db;
+pub mod error;
+pub mod overview;
+pub mod testing;
+
+pub use error::{EngineError, Result};

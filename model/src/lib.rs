@@ -1,0 +1,17 @@
+//! Typed models shared by the browser (wasm) and the server.
+//!
+//! Everything here compiles to `wasm32-unknown-unknown`: no I/O, no tokio, no sqlx.
+//! Validation lives here so the sign-in and set-up forms show the same errors inline
+//! that the server enforces.
+
+pub mod admin;
+pub mod overview;
+pub mod paging;
+pub mod password;
+pub mod username;
+
+pub use admin::{AdminAccount, SessionUser, SignInEvent};
+pub use overview::{DatabaseHealth, Overview};
+pub use paging::{Page, PageRequest, SortDirection};
+pub use password::{PasswordProblem, check_password};
+pub use username::{UsernameProblem, check_username};

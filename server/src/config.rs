@@ -1,0 +1,209 @@
+//! Configuration: built-in defaults, then an optional TOML file, then the environment.
+//! Every key is documented in README.md ("Configuration").
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use thiserror::Error;
+
+/// A configuration value that cannot be used, named so the operator can fix it.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("config file {path} is not valid TOML: {source}")]
+    Parse { path: PathBuf, source: toml::de::Error },
+    #[error("{key}={value:?} is invalid: {reason}")]
+    Invalid { key: &'static str, value: String, reason: String },
+}
+
+/// Log line format.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+/// The settings file; every field optional, environment variables win.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    listen: Option<String>,
+    data_dir: Option<PathBuf>,
+    public_url: Option<String>,
+    site_root: Option<PathBuf>,
+    log: Option<String>,
+    log_format: Option<LogFormat>,
+    trust_proxy: Option<bool>,
+    session_lifetime_hours: Option<u64>,
+    session_idle_minutes: Option<u64>,
+    db_max_connections: Option<u32>,
+}
+
+/// The resolved configuration the server runs with.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// External PostgreSQL; `None` means the embedded cluster under `data_dir/postgres`.
+    pub database_url: Option<String>,
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// `scheme://host[:port]` the admin is reached at, without a trailing slash.
+    pub public_url: Option<String>,
+    /// Where cargo-leptos put the compiled site (`pkg/` with wasm, js, css).
+    pub site_root: PathBuf,
+    pub log: String,
+    pub log_format: LogFormat,
+    pub trust_proxy: bool,
+    pub session_lifetime: Duration,
+    pub session_idle: Duration,
+    pub db_max_connections: u32,
+}
+
+impl Config {
+    /// Loads defaults, then `file` (or `./billionmail.toml` if it exists), then `BM_*` /
+    /// `DATABASE_URL` from `env`.
+    pub fn load(file: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let default_file = Path::new("billionmail.toml");
+        let path = file.map(Path::to_path_buf).or_else(|| default_file.exists().then(|| default_file.to_path_buf()));
+        let fc = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+                toml::from_str(&text).map_err(|source| ConfigError::Parse { path, source })?
+            }
+            None => FileConfig::default(),
+        };
+        let listen_raw = env("BM_LISTEN").or(fc.listen).unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen = listen_raw.parse().map_err(|e: std::net::AddrParseError| ConfigError::Invalid {
+            key: "BM_LISTEN",
+            value: listen_raw.clone(),
+            reason: format!("{e}; expected host:port such as 0.0.0.0:8080"),
+        })?;
+        let public_url = env("BM_PUBLIC_URL").or(fc.public_url).map(|u| u.trim_end_matches('/').to_owned());
+        if let Some(u) = &public_url {
+            if !(u.starts_with("http://") || u.starts_with("https://")) || u[u.find("://").map_or(0, |i| i + 3)..].contains('/') {
+                return Err(ConfigError::Invalid {
+                    key: "BM_PUBLIC_URL",
+                    value: u.clone(),
+                    reason: "expected scheme://host[:port] with no path, e.g. https://mail.example.com".into(),
+                });
+            }
+        }
+        let log_format = match env("BM_LOG_FORMAT") {
+            Some(v) if v.eq_ignore_ascii_case("json") => LogFormat::Json,
+            Some(v) if v.eq_ignore_ascii_case("text") => LogFormat::Text,
+            Some(v) => {
+                return Err(ConfigError::Invalid { key: "BM_LOG_FORMAT", value: v, reason: "expected text or json".into() });
+            }
+            None => fc.log_format.unwrap_or_default(),
+        };
+        let trust_proxy = match env("BM_TRUST_PROXY") {
+            Some(v) => parse_bool("BM_TRUST_PROXY", &v)?,
+            None => fc.trust_proxy.unwrap_or(false),
+        };
+        let hours = number(env, "BM_SESSION_LIFETIME_HOURS", fc.session_lifetime_hours, 168)?;
+        let idle = number(env, "BM_SESSION_IDLE_MINUTES", fc.session_idle_minutes, 120)?;
+        let max_conn = number(env, "BM_DB_MAX_CONNECTIONS", fc.db_max_connections.map(u64::from), 10)?;
+        Ok(Self {
+            database_url: env("DATABASE_URL").or(fc.database_url).filter(|u| !u.is_empty()),
+            listen,
+            data_dir: env("BM_DATA_DIR").map(PathBuf::from).or(fc.data_dir).unwrap_or_else(|| "data".into()),
+            public_url,
+            site_root: env("BM_SITE_ROOT").map(PathBuf::from).or(fc.site_root).unwrap_or_else(|| "target/site".into()),
+            log: env("BM_LOG").or(fc.log).unwrap_or_else(|| "info,sqlx=warn".into()),
+            log_format,
+            trust_proxy,
+            session_lifetime: Duration::from_secs(hours * 3600),
+            session_idle: Duration::from_secs(idle * 60),
+            db_max_connections: u32::try_from(max_conn).unwrap_or(10).max(2),
+        })
+    }
+
+    /// Whether cookies must be `Secure`: the public URL is HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+fn parse_bool(key: &'static str, v: &str) -> Result<bool, ConfigError> {
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError::Invalid { key, value: v.into(), reason: "expected true or false".into() }),
+    }
+}
+
+fn number(env: &dyn Fn(&str) -> Option<String>, key: &'static str, file: Option<u64>, default: u64) -> Result<u64, ConfigError> {
+    match env(key) {
+        Some(v) => v
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or(ConfigError::Invalid { key, value: v, reason: "expected a positive whole number".into() }),
+        None => Ok(file.unwrap_or(default)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(vars: &[(&str, &str)], file: Option<&str>) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let path = file.map(|text| {
+            let p = std::env::temp_dir().join(format!("bm-config-{}-{}.toml", std::process::id(), rand_suffix()));
+            std::fs::write(&p, text).expect("write temp config");
+            p
+        });
+        Config::load(path.as_deref(), &|k| map.get(k).cloned())
+    }
+
+    fn rand_suffix() -> u128 {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+    }
+
+    #[test]
+    fn defaults_use_the_embedded_database_on_loopback() {
+        let c = load(&[], None).expect("defaults");
+        assert!(c.database_url.is_none());
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.session_idle, Duration::from_secs(7200));
+        assert!(!c.secure_cookies());
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let c = load(&[("BM_LISTEN", "0.0.0.0:9000")], Some("listen = \"127.0.0.1:7000\"\nlog_format = \"json\"\n"))
+            .expect("config");
+        assert_eq!(c.listen.to_string(), "0.0.0.0:9000");
+        assert_eq!(c.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn unknown_file_keys_are_reported() {
+        let e = load(&[], Some("lisen = \"x\"\n")).expect_err("typo must fail");
+        assert!(e.to_string().contains("lisen"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        let e = load(&[("BM_LISTEN", "nope")], None).expect_err("bad addr");
+        assert!(e.to_string().starts_with("BM_LISTEN="), "{e}");
+        let e = load(&[("BM_PUBLIC_URL", "https://x.example/admin")], None).expect_err("path");
+        assert!(e.to_string().contains("BM_PUBLIC_URL"), "{e}");
+        let e = load(&[("BM_SESSION_IDLE_MINUTES", "0")], None).expect_err("zero");
+        assert!(e.to_string().contains("positive"), "{e}");
+    }
+
+    #[test]
+    fn https_public_url_makes_cookies_secure() {
+        let c = load(&[("BM_PUBLIC_URL", "https://mail.example.com/")], None).expect("config");
+        assert_eq!(c.public_url.as_deref(), Some("https://mail.example.com"));
+        assert!(c.secure_cookies());
+    }
+}

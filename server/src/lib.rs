@@ -1,0 +1,22 @@
+//! The `billionmail` server as a library, so integration tests can build the same router
+//! and configuration the binary uses.
+
+pub mod admin_cli;
+pub mod cli;
+pub mod config;
+pub mod database;
+pub mod http;
+pub mod logging;
+pub mod serve;
+pub mod workers;
+
+use engine::auth::AuthPolicy;
+
+/// The sign-in rules with the configured session lifetimes.
+pub fn auth_policy(config: &config::Config) -> AuthPolicy {
+    AuthPolicy {
+        session_lifetime: config.session_lifetime,
+        idle_timeout: config.session_idle,
+        ..AuthPolicy::default()
+    }
+}

@@ -1,0 +1,84 @@
+//! `billionmail serve`: the long-running server.
+
+use std::net::SocketAddr;
+
+use app::api::state::{AppState, SiteSecurity};
+use engine::auth::Authenticator;
+use leptos::config::LeptosOptions;
+
+use crate::config::Config;
+use crate::database::OpenDatabase;
+
+/// Why the server could not start or stopped abnormally.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("server error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Leptos settings derived from our configuration (no Cargo.toml needed at run time).
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("billionmail")
+        .site_root(config.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(config.listen)
+        .build()
+}
+
+/// The state every request sees.
+pub fn app_state(config: &Config, db: engine::db::Database, auth: Authenticator) -> AppState {
+    AppState {
+        leptos_options: leptos_options(config),
+        db,
+        auth,
+        site: SiteSecurity {
+            public_origin: config.public_url.clone(),
+            secure_cookies: config.secure_cookies(),
+            trust_proxy: config.trust_proxy,
+        },
+        started_at: chrono::Utc::now(),
+    }
+}
+
+/// Serves until SIGINT/SIGTERM, then shuts down gracefully.
+pub async fn run(config: &Config, open: &OpenDatabase, auth: Authenticator) -> Result<(), ServeError> {
+    let state = app_state(config, open.db.clone(), auth.clone());
+    let housekeeping = crate::workers::spawn_housekeeping(auth);
+    let router = crate::http::router(state);
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| ServeError::Bind { addr: config.listen, source })?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "BillionMail is listening; open http://{addr}/");
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    housekeeping.abort();
+    tracing::info!("server stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutdown requested");
+}
