@@ -22,8 +22,10 @@ pub fn App() -> impl IntoView {
     // Lets tests and the hydration timing know the page is interactive.
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
+        {
+            if let Some(body) = document().body() {
+                let _ = body.set_attribute("data-hydrated", "true");
+            }
         }
     });
     view! {

@@ -7,7 +7,7 @@ use super::error::ApiError;
 
 /// Health and activity figures for the Overview page.
 #[server(endpoint = "overview")]
-pub async fn overview() -> Result<Overview, ApiError> {
+pub async fn load_overview() -> Result<Overview, ApiError> {
     use super::request::{require_admin, state};
     require_admin().await?;
     let st = state()?;

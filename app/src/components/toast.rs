@@ -1,6 +1,7 @@
 //! Toasts: short-lived result messages in the corner, and the one place where server
 //! errors become something the user reads.
 
+#[cfg(feature = "hydrate")]
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -29,6 +30,7 @@ pub struct Toasts {
     next_id: StoredValue<u64>,
 }
 
+#[cfg(feature = "hydrate")]
 /// How long a toast stays before it dismisses itself.
 const TOAST_LIFETIME: Duration = Duration::from_secs(6);
 
@@ -64,8 +66,11 @@ impl Toasts {
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
         self.items.update(|items| items.push(Toast { id, kind, message }));
-        let this = *self;
-        set_timeout(move || this.dismiss(id), TOAST_LIFETIME);
+        #[cfg(feature = "hydrate")]
+        {
+            let this = *self;
+            set_timeout(move || this.dismiss(id), TOAST_LIFETIME);
+        }
     }
 }
 

@@ -31,7 +31,8 @@ pub fn AdminsPage() -> impl IntoView {
             username.set(String::new());
             password.set(String::new());
         }
-        Some(Err(e @ ApiError::Invalid { .. })) => drop(e),
+        // Field errors are shown under their inputs.
+        Some(Err(ApiError::Invalid { .. })) => {}
         Some(Err(e)) => toasts.report(&e),
         None => {}
     });

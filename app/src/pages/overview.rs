@@ -5,14 +5,14 @@ use leptos_meta::Title;
 use model::{Overview, SignInEvent, SortDirection};
 
 use super::format;
-use crate::api::overview::{overview, sign_in_log};
+use crate::api::overview::{load_overview, sign_in_log};
 use crate::components::data_table::{Column, DataTable, TableQuery};
 use crate::components::icons;
 
 /// Health cards, a 24-hour sign-in chart and the sign-in log.
 #[component]
 pub fn OverviewPage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| overview());
+    let data = Resource::new(|| (), |_| load_overview());
     let query = TableQuery::new("log_", "at", SortDirection::Descending, 10);
     let log = Resource::new(move || query.request(), |r| sign_in_log(r.page, r.per_page, r.sort, r.direction));
     let columns = vec![

@@ -60,13 +60,18 @@ pub fn SetupPage() -> impl IntoView {
             action.dispatch(CreateFirstAdmin { username: username.get_untracked(), password: password.get_untracked() });
         }
     };
-    let rule = move |text: String, broken: Box<dyn Fn(&[PasswordProblem]) -> bool + Send + Sync>| {
+    let rule = move |text: String, problem: PasswordProblem| {
+        let broken = {
+            let problem = problem.clone();
+            move || problems.with(|p| p.contains(&problem))
+        };
+        let broken_mark = broken.clone();
         view! {
             <li class=move || {
-                if broken(&problems.get()) { "text-slate-500 dark:text-slate-400" } else { "text-emerald-600 dark:text-emerald-400" }
+                if broken() { "text-slate-500 dark:text-slate-400" } else { "text-emerald-600 dark:text-emerald-400" }
             }>
-                {move || if broken(&problems.get()) { "○ " } else { "✓ " }}
-                {text.clone()}
+                {move || if broken_mark() { "○ " } else { "✓ " }}
+                {text}
             </li>
         }
     };
@@ -80,10 +85,10 @@ pub fn SetupPage() -> impl IntoView {
                 <TextField name="password" label="Password" value=password input_type="password" autocomplete="new-password"
                     error=password_error />
                 <ul class="-mt-2 space-y-1 text-xs" aria-label="Password rules">
-                    {rule(format!("At least {MIN_LENGTH} characters"), Box::new(|p| p.contains(&PasswordProblem::TooShort)))}
-                    {rule(format!("Three of: lower, upper, digit, symbol — or {PASSPHRASE_LENGTH}+ characters"), Box::new(|p| p.contains(&PasswordProblem::TooSimple)))}
-                    {rule("Does not contain the username".into(), Box::new(|p| p.contains(&PasswordProblem::ContainsUsername)))}
-                    {rule("Not a common password".into(), Box::new(|p| p.contains(&PasswordProblem::TooCommon)))}
+                    {rule(format!("At least {MIN_LENGTH} characters"), PasswordProblem::TooShort)}
+                    {rule(format!("Three of: lower, upper, digit, symbol — or {PASSPHRASE_LENGTH}+ characters"), PasswordProblem::TooSimple)}
+                    {rule("Does not contain the username".into(), PasswordProblem::ContainsUsername)}
+                    {rule("Not a common password".into(), PasswordProblem::TooCommon)}
                 </ul>
                 <TextField name="confirm" label="Repeat password" value=confirm input_type="password" autocomplete="new-password"
                     error=confirm_error />
