@@ -1,7 +1,7 @@
 //! The Admins page: list, add, delete admin accounts.
 
 use leptos::prelude::*;
-use model::{AdminAccount, Page, PageRequest, SessionUser, SortDirection};
+use model::{AdminAccount, Page, SessionUser, SortDirection};
 
 use super::error::ApiError;
 
@@ -15,7 +15,7 @@ pub async fn list_admins(
 ) -> Result<Page<AdminAccount>, ApiError> {
     use super::request::{require_admin, state};
     require_admin().await?;
-    let req = PageRequest { page, per_page, sort, direction };
+    let req = model::PageRequest { page, per_page, sort, direction };
     Ok(state()?.auth.accounts.list(&req).await?)
 }
 

@@ -1,7 +1,7 @@
 //! The Overview page's data.
 
 use leptos::prelude::*;
-use model::{Overview, Page, PageRequest, SignInEvent, SortDirection};
+use model::{Overview, Page, SignInEvent, SortDirection};
 
 use super::error::ApiError;
 
@@ -24,6 +24,6 @@ pub async fn sign_in_log(
 ) -> Result<Page<SignInEvent>, ApiError> {
     use super::request::{require_admin, state};
     require_admin().await?;
-    let req = PageRequest { page, per_page, sort, direction };
+    let req = model::PageRequest { page, per_page, sort, direction };
     Ok(state()?.auth.log.page(&req).await?)
 }
