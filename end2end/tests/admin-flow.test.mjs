@@ -33,6 +33,7 @@ before(async () => {
   context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
+  page.on('console', (m) => { if (m.type() === 'error') console.error('console error:', m.text().slice(0, 2000)); });
 });
 
 after(async () => {

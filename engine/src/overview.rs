@@ -49,6 +49,7 @@ pub async fn overview(db: &Database, auth: &Authenticator, started_at: DateTime<
     Ok(Overview {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         started_at,
+        uptime_secs: (chrono::Utc::now() - started_at).num_seconds().max(0),
         database,
         admin_count,
         active_sessions: auth.sessions.count_active().await?,

@@ -22,6 +22,8 @@ pub struct DatabaseHealth {
 pub struct Overview {
     pub version: String,
     pub started_at: DateTime<Utc>,
+    /// Seconds since start, computed on the server (the browser's clock may be wrong).
+    pub uptime_secs: i64,
     pub database: DatabaseHealth,
     pub admin_count: i64,
     pub active_sessions: i64,

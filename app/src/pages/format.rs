@@ -19,9 +19,9 @@ pub fn timestamp(t: &DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-/// "3 d 4 h", "12 min": how long since `since`, at `now`.
-pub fn duration_since(since: &DateTime<Utc>, now: &DateTime<Utc>) -> String {
-    let secs = (*now - *since).num_seconds().max(0);
+/// "3 d 4 h", "12 min": a duration given in seconds.
+pub fn duration(secs: i64) -> String {
+    let secs = secs.max(0);
     match (secs / 86_400, (secs % 86_400) / 3600, (secs % 3600) / 60) {
         (0, 0, m) => format!("{m} min"),
         (0, h, m) => format!("{h} h {m} min"),
@@ -43,10 +43,15 @@ mod tests {
 
     #[test]
     fn durations_read_naturally() {
-        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("valid date");
-        let later = |s| t0 + chrono::Duration::seconds(s);
-        assert_eq!(duration_since(&t0, &later(720)), "12 min");
-        assert_eq!(duration_since(&t0, &later(3 * 3600 + 60)), "3 h 1 min");
-        assert_eq!(duration_since(&t0, &later(2 * 86_400 + 7200)), "2 d 2 h");
+        assert_eq!(duration(720), "12 min");
+        assert_eq!(duration(3 * 3600 + 60), "3 h 1 min");
+        assert_eq!(duration(2 * 86_400 + 7200), "2 d 2 h");
+        assert_eq!(duration(-4), "0 min");
+    }
+
+    #[test]
+    fn timestamps_are_utc_to_the_minute() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 28, 19, 4, 59).single().expect("valid date");
+        assert_eq!(timestamp(&t), "2026-11-28 19:04 UTC");
     }
 }

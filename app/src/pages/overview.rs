@@ -60,7 +60,6 @@ pub fn OverviewPage() -> impl IntoView {
 #[component]
 fn Cards(o: Overview) -> impl IntoView {
     let db = o.database.clone();
-    let now = chrono::Utc::now();
     let db_status = if db.reachable {
         view! { <span class="inline-flex items-center gap-1.5 text-emerald-600 dark:text-emerald-400"><span class="h-2 w-2 rounded-full bg-emerald-500"></span>"Reachable"</span> }.into_any()
     } else {
@@ -75,7 +74,7 @@ fn Cards(o: Overview) -> impl IntoView {
             <Card icon=icons::shield() title="Failed sign-ins (24 h)" value=o.failed_sign_ins_24h.to_string().into_any()
                 detail=format!("{} address{} locked out now", o.locked_ips, if o.locked_ips == 1 { "" } else { "es" }) />
             <Card icon=icons::gauge() title="Server" value=format!("v{}", o.version).into_any()
-                detail=format!("Up {} · since {}", format::duration_since(&o.started_at, &now), format::timestamp(&o.started_at)) />
+                detail=format!("Up {} · since {}", format::duration(o.uptime_secs), format::timestamp(&o.started_at)) />
         </div>
     }
 }
