@@ -3,9 +3,9 @@
 use chrono::{DateTime, Utc};
 use model::{DatabaseHealth, Overview};
 
+use crate::Result;
 use crate::auth::Authenticator;
 use crate::db::{Database, migrate};
-use crate::Result;
 
 /// Database health as the Overview and `/healthz` report it; never fails, it says
 /// `reachable: false` instead.

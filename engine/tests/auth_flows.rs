@@ -49,10 +49,7 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
 async fn five_failures_lock_the_ip_even_for_the_right_password() {
     let (_t, auth) = with_admin(quick_policy()).await;
     for _ in 0..4 {
-        assert!(matches!(
-            auth.sign_in("alice", "nope", IP, "").await,
-            Err(SignInError::InvalidCredentials { .. })
-        ));
+        assert!(matches!(auth.sign_in("alice", "nope", IP, "").await, Err(SignInError::InvalidCredentials { .. })));
     }
     let fifth = auth.sign_in("alice", "nope", IP, "").await;
     assert!(matches!(fifth, Err(SignInError::Locked { retry_after_secs: 300 })), "{fifth:?}");
@@ -160,10 +157,8 @@ async fn markup_in_a_new_username_is_refused() {
 async fn set_up_happens_once_even_when_raced() {
     let t = TestDatabase::create().await;
     let auth = Authenticator::new(t.db.pool.clone(), quick_policy());
-    let (a, b) = tokio::join!(
-        auth.accounts.create_first("alice", PASSWORD),
-        auth.accounts.create_first("bob", PASSWORD)
-    );
+    let (a, b) =
+        tokio::join!(auth.accounts.create_first("alice", PASSWORD), auth.accounts.create_first("bob", PASSWORD));
     assert!(a.is_ok() != b.is_ok(), "exactly one set-up must win: {a:?} {b:?}");
     assert_eq!(auth.accounts.count().await.expect("count"), 1);
     let again = auth.accounts.create_first("carol", PASSWORD).await;

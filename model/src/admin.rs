@@ -19,6 +19,8 @@ pub struct AdminAccount {
     pub last_sign_in_at: Option<DateTime<Utc>>,
     /// Sessions that are neither expired nor idle-timed-out.
     pub active_sessions: i64,
+    /// Whether this is the account of the admin looking at the list (who cannot delete it).
+    pub is_you: bool,
 }
 
 /// One sign-in attempt, kept so an admin can see who tried to get in and from where.

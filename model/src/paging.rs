@@ -32,11 +32,7 @@ impl SortDirection {
 
     /// Parses the URL form; anything unknown is ascending.
     pub fn from_query(s: &str) -> Self {
-        if s.eq_ignore_ascii_case("desc") {
-            Self::Descending
-        } else {
-            Self::Ascending
-        }
+        if s.eq_ignore_ascii_case("desc") { Self::Descending } else { Self::Ascending }
     }
 }
 

@@ -22,9 +22,7 @@ pub fn check_username(raw: &str) -> Result<String, UsernameProblem> {
         return Err(UsernameProblem::Length);
     }
     let first_ok = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
-    let rest_ok = name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'));
+    let rest_ok = name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'));
     if first_ok && rest_ok { Ok(name) } else { Err(UsernameProblem::Characters) }
 }
 

@@ -72,7 +72,8 @@ impl Config {
         let path = file.map(Path::to_path_buf).or_else(|| default_file.exists().then(|| default_file.to_path_buf()));
         let fc = match path {
             Some(path) => {
-                let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|source| ConfigError::Read { path: path.clone(), source })?;
                 toml::from_str(&text).map_err(|source| ConfigError::Parse { path, source })?
             }
             None => FileConfig::default(),
@@ -84,20 +85,25 @@ impl Config {
             reason: format!("{e}; expected host:port such as 0.0.0.0:8080"),
         })?;
         let public_url = env("BM_PUBLIC_URL").or(fc.public_url).map(|u| u.trim_end_matches('/').to_owned());
-        if let Some(u) = &public_url {
-            if !(u.starts_with("http://") || u.starts_with("https://")) || u[u.find("://").map_or(0, |i| i + 3)..].contains('/') {
-                return Err(ConfigError::Invalid {
-                    key: "BM_PUBLIC_URL",
-                    value: u.clone(),
-                    reason: "expected scheme://host[:port] with no path, e.g. https://mail.example.com".into(),
-                });
-            }
+        if let Some(u) = &public_url
+            && (!(u.starts_with("http://") || u.starts_with("https://"))
+                || u[u.find("://").map_or(0, |i| i + 3)..].contains('/'))
+        {
+            return Err(ConfigError::Invalid {
+                key: "BM_PUBLIC_URL",
+                value: u.clone(),
+                reason: "expected scheme://host[:port] with no path, e.g. https://mail.example.com".into(),
+            });
         }
         let log_format = match env("BM_LOG_FORMAT") {
             Some(v) if v.eq_ignore_ascii_case("json") => LogFormat::Json,
             Some(v) if v.eq_ignore_ascii_case("text") => LogFormat::Text,
             Some(v) => {
-                return Err(ConfigError::Invalid { key: "BM_LOG_FORMAT", value: v, reason: "expected text or json".into() });
+                return Err(ConfigError::Invalid {
+                    key: "BM_LOG_FORMAT",
+                    value: v,
+                    reason: "expected text or json".into(),
+                });
             }
             None => fc.log_format.unwrap_or_default(),
         };
@@ -137,13 +143,18 @@ fn parse_bool(key: &'static str, v: &str) -> Result<bool, ConfigError> {
     }
 }
 
-fn number(env: &dyn Fn(&str) -> Option<String>, key: &'static str, file: Option<u64>, default: u64) -> Result<u64, ConfigError> {
+fn number(
+    env: &dyn Fn(&str) -> Option<String>,
+    key: &'static str,
+    file: Option<u64>,
+    default: u64,
+) -> Result<u64, ConfigError> {
     match env(key) {
-        Some(v) => v
-            .parse::<u64>()
-            .ok()
-            .filter(|n| *n > 0)
-            .ok_or(ConfigError::Invalid { key, value: v, reason: "expected a positive whole number".into() }),
+        Some(v) => v.parse::<u64>().ok().filter(|n| *n > 0).ok_or(ConfigError::Invalid {
+            key,
+            value: v,
+            reason: "expected a positive whole number".into(),
+        }),
         None => Ok(file.unwrap_or(default)),
     }
 }

@@ -48,10 +48,10 @@ impl OpenDatabase {
     /// Closes the pool and stops the embedded cluster if this process started it.
     pub async fn close(&mut self) {
         self.db.pool.close().await;
-        if let Some(pg) = self.embedded.as_mut() {
-            if let Err(e) = pg.stop().await {
-                tracing::error!(error = %e, "could not stop the embedded PostgreSQL");
-            }
+        if let Some(pg) = self.embedded.as_mut()
+            && let Err(e) = pg.stop().await
+        {
+            tracing::error!(error = %e, "could not stop the embedded PostgreSQL");
         }
     }
 }

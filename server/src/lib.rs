@@ -14,9 +14,5 @@ use engine::auth::AuthPolicy;
 
 /// The sign-in rules with the configured session lifetimes.
 pub fn auth_policy(config: &config::Config) -> AuthPolicy {
-    AuthPolicy {
-        session_lifetime: config.session_lifetime,
-        idle_timeout: config.session_idle,
-        ..AuthPolicy::default()
-    }
+    AuthPolicy { session_lifetime: config.session_lifetime, idle_timeout: config.session_idle, ..AuthPolicy::default() }
 }

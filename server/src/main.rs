@@ -41,7 +41,9 @@ async fn main() -> ExitCode {
     };
     let auth = Authenticator::new(open.db.pool.clone(), server::auth_policy(&config));
     let outcome: Result<String, String> = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => server::serve::run(&config, &open, auth).await.map(|_| String::new()).map_err(|e| e.to_string()),
+        Command::Serve => {
+            server::serve::run(&config, &open, auth).await.map(|_| String::new()).map_err(|e| e.to_string())
+        }
         Command::Migrate => engine::db::migrate::applied_count(&open.db.pool)
             .await
             .map(|n| format!("database is up to date ({n} migrations applied)"))

@@ -51,7 +51,8 @@ async fn admin_commands_create_and_reset_accounts() {
     assert!(!ok && out.contains("already exists"), "{out}");
     let (ok, out) = billionmail(&t.url, &["admin", "reset-password", "ops", "--password-stdin"], "New-Lights-2027!\n");
     assert!(ok && out.contains("sessions were ended"), "{out}");
-    let (ok, out) = billionmail(&t.url, &["admin", "reset-password", "nobody", "--password-stdin"], "New-Lights-2027!\n");
+    let (ok, out) =
+        billionmail(&t.url, &["admin", "reset-password", "nobody", "--password-stdin"], "New-Lights-2027!\n");
     assert!(!ok && out.contains("no admin named"), "{out}");
     let hash: String = sqlx::query_scalar("SELECT password_hash FROM admins WHERE username = 'ops'")
         .fetch_one(&t.db.pool)

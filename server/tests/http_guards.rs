@@ -87,7 +87,8 @@ async fn sign_in_sets_an_httponly_strict_cookie() {
 async fn https_public_url_makes_the_cookie_secure() {
     let s = site(&[("BM_PUBLIC_URL", "https://mail.example.com")]).await;
     s.auth.accounts.create_first("alice", PASSWORD).await.expect("admin");
-    let req = post("/api/sign_in", Some("https://mail.example.com"), &format!("username=alice&password={PASSWORD}"), None);
+    let req =
+        post("/api/sign_in", Some("https://mail.example.com"), &format!("username=alice&password={PASSWORD}"), None);
     let res = send(&s, req).await;
     assert_eq!(res.status(), StatusCode::OK);
     let cookie = res.headers().get(header::SET_COOKIE).expect("cookie").to_str().expect("ascii").to_owned();
@@ -100,13 +101,16 @@ async fn forged_or_missing_origin_is_refused_before_anything_runs() {
     s.auth.accounts.create_first("alice", PASSWORD).await.expect("admin");
     let cookie = sign_in(&s).await;
     for origin in [Some("http://evil.example"), Some("null"), Some("http://admin.test:9999"), None] {
-        let res = send(&s, post("/api/admins/create", origin, "username=mallory&password=Mallory-Pass-123", Some(&cookie))).await;
+        let res =
+            send(&s, post("/api/admins/create", origin, "username=mallory&password=Mallory-Pass-123", Some(&cookie)))
+                .await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "origin {origin:?}");
         assert_eq!(text(res).await, "\"ForeignOrigin\"");
     }
     assert_eq!(s.auth.accounts.count().await.expect("count"), 1, "nothing was created");
     // The same request from the site itself works.
-    let res = send(&s, post("/api/admins/create", Some(SITE), "username=bob&password=Mallory-Pass-123", Some(&cookie))).await;
+    let res =
+        send(&s, post("/api/admins/create", Some(SITE), "username=bob&password=Mallory-Pass-123", Some(&cookie))).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(s.auth.accounts.count().await.expect("count"), 2);
 }
@@ -150,7 +154,11 @@ async fn injection_in_the_username_field_is_harmless() {
     let answer = text(res).await;
     assert!(answer.contains("Invalid") && answer.contains("username"), "{answer}");
     // The raw attempt shows up escaped in the server-rendered page, never as markup.
-    let _ = send(&s, post("/api/sign_in", Some(SITE), "username=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&password=x", None)).await;
+    let _ = send(
+        &s,
+        post("/api/sign_in", Some(SITE), "username=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&password=x", None),
+    )
+    .await;
     let page = text(send(&s, get("/", Some(&cookie))).await).await;
     assert!(!page.contains("<img src=x onerror"), "unescaped markup in page");
 }

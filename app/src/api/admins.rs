@@ -14,9 +14,13 @@ pub async fn list_admins(
     direction: SortDirection,
 ) -> Result<Page<AdminAccount>, ApiError> {
     use super::request::{require_admin, state};
-    require_admin().await?;
+    let me = require_admin().await?;
     let req = model::PageRequest { page, per_page, sort, direction };
-    Ok(state()?.auth.accounts.list(&req).await?)
+    let mut admins = state()?.auth.accounts.list(&req).await?;
+    for a in &mut admins.rows {
+        a.is_you = a.id == me.id;
+    }
+    Ok(admins)
 }
 
 /// Adds an admin account.

@@ -60,16 +60,16 @@ pub async fn session_token() -> Result<Option<String>, ApiError> {
 pub async fn client_ip() -> Result<String, ApiError> {
     let st = state()?;
     let headers = headers().await?;
-    if st.site.trust_proxy {
-        if let Some(ip) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-        {
-            return Ok(ip.to_owned());
-        }
+    let forwarded = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(str::trim)
+        .filter(|v| !v.is_empty());
+    if st.site.trust_proxy
+        && let Some(ip) = forwarded
+    {
+        return Ok(ip.to_owned());
     }
     let peer = leptos_axum::extract::<ConnectInfo<SocketAddr>>().await.ok().map(|ConnectInfo(a)| a.ip().to_string());
     Ok(peer.unwrap_or_else(|| "unknown".into()))

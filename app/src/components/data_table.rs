@@ -27,7 +27,13 @@ pub struct Column<T> {
 
 impl<T> Clone for Column<T> {
     fn clone(&self) -> Self {
-        Self { key: self.key, label: self.label, sortable: self.sortable, numeric: self.numeric, cell: self.cell.clone() }
+        Self {
+            key: self.key,
+            label: self.label,
+            sortable: self.sortable,
+            numeric: self.numeric,
+            cell: self.cell.clone(),
+        }
     }
 }
 
@@ -62,7 +68,12 @@ pub struct TableQuery {
 }
 
 impl TableQuery {
-    pub fn new(prefix: &'static str, default_sort: &'static str, default_direction: SortDirection, per_page: u32) -> Self {
+    pub fn new(
+        prefix: &'static str,
+        default_sort: &'static str,
+        default_direction: SortDirection,
+        per_page: u32,
+    ) -> Self {
         Self { prefix, default_sort, default_direction, per_page, query: use_query_map() }
     }
 
@@ -75,10 +86,8 @@ impl TableQuery {
         let q = self.query.get();
         let page = q.get(&self.key("page")).and_then(|p| p.parse().ok()).unwrap_or(1u32).max(1);
         let sort = q.get(&self.key("sort")).unwrap_or_else(|| self.default_sort.to_owned());
-        let direction = q
-            .get(&self.key("dir"))
-            .map(|d| SortDirection::from_query(&d))
-            .unwrap_or(self.default_direction);
+        let direction =
+            q.get(&self.key("dir")).map(|d| SortDirection::from_query(&d)).unwrap_or(self.default_direction);
         PageRequest { page, per_page: self.per_page, sort, direction }
     }
 

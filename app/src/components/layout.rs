@@ -5,9 +5,9 @@ use leptos::prelude::*;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::use_location;
 
+use super::icons;
 use super::theme::ThemeToggle;
 use super::toast::use_toasts;
-use super::icons;
 use crate::api::auth::{SignOut, current_user};
 use crate::nav::Section;
 
@@ -94,13 +94,7 @@ fn UserMenu() -> impl IntoView {
         Some(Err(e)) => toasts.report(&e),
         None => {}
     });
-    let name = move || {
-        user.get()
-            .and_then(Result::ok)
-            .flatten()
-            .map(|u| u.username)
-            .unwrap_or_default()
-    };
+    let name = move || user.get().and_then(Result::ok).flatten().map(|u| u.username).unwrap_or_default();
     view! {
         <div class="relative">
             <button type="button" id="user-menu"

@@ -15,10 +15,7 @@ pub fn ThemeToggle() -> impl IntoView {
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
         {
-            let is_dark = document()
-                .document_element()
-                .map(|e| e.class_list().contains("dark"))
-                .unwrap_or(false);
+            let is_dark = document().document_element().map(|e| e.class_list().contains("dark")).unwrap_or(false);
             dark.set(is_dark);
         }
     });

@@ -5,8 +5,8 @@ use leptos_meta::Title;
 use model::{AdminAccount, SortDirection};
 
 use super::format;
-use crate::api::admins::{CreateAdmin, DeleteAdmin, list_admins};
 use crate::api::ApiError;
+use crate::api::admins::{CreateAdmin, DeleteAdmin, list_admins};
 use crate::components::confirm::ConfirmDialog;
 use crate::components::data_table::{Column, DataTable, TableQuery};
 use crate::components::field::{SubmitButton, TextField};
@@ -46,11 +46,17 @@ pub fn AdminsPage() -> impl IntoView {
     let create_error = move || create.value().get().and_then(Result::err);
     let columns = vec![
         Column::new("username", "Username", |a: &AdminAccount| {
-            view! { <span class="font-medium text-slate-900 dark:text-white">{a.username.clone()}</span> }.into_any()
+            view! {
+                <span class="font-medium text-slate-900 dark:text-white">{a.username.clone()}</span>
+                {a.is_you.then(|| view! {
+                    <span class="ml-2 rounded-full bg-indigo-100 px-2 py-0.5 text-xs font-medium text-indigo-700 dark:bg-indigo-500/10 dark:text-indigo-300">"you"</span>
+                })}
+            }
+            .into_any()
         })
         .sortable(),
-        Column::new("created_at", "Created", |a: &AdminAccount| format::timestamp(&a.created_at).into_any()).sortable(),
-        Column::new("last_sign_in_at", "Last sign-in", |a: &AdminAccount| {
+        Column::new("created_at", "Created (UTC)", |a: &AdminAccount| format::timestamp(&a.created_at).into_any()).sortable(),
+        Column::new("last_sign_in_at", "Last sign-in (UTC)", |a: &AdminAccount| {
             a.last_sign_in_at.as_ref().map(format::timestamp).unwrap_or_else(|| "Never".into()).into_any()
         })
         .sortable(),
@@ -58,6 +64,9 @@ pub fn AdminsPage() -> impl IntoView {
             .sortable()
             .numeric(),
         Column::new("actions", "", move |a: &AdminAccount| {
+            if a.is_you {
+                return ().into_any();
+            }
             let target = (a.id, a.username.clone());
             view! {
                 <button type="button" class="delete-admin rounded-md px-2 py-1 text-xs font-medium text-rose-600 hover:bg-rose-50 dark:text-rose-400 dark:hover:bg-rose-950"

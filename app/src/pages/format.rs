@@ -14,9 +14,9 @@ pub fn bytes(n: i64) -> String {
     if unit == 0 { format!("{value:.0} {}", UNITS[unit]) } else { format!("{value:.1} {}", UNITS[unit]) }
 }
 
-/// "2026-11-28 19:04 UTC".
+/// "2026-11-28 19:04" (UTC; column headers say so).
 pub fn timestamp(t: &DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+    t.format("%Y-%m-%d %H:%M").to_string()
 }
 
 /// "3 d 4 h", "12 min": a duration given in seconds.
@@ -52,6 +52,6 @@ mod tests {
     #[test]
     fn timestamps_are_utc_to_the_minute() {
         let t = Utc.with_ymd_and_hms(2026, 11, 28, 19, 4, 59).single().expect("valid date");
-        assert_eq!(timestamp(&t), "2026-11-28 19:04 UTC");
+        assert_eq!(timestamp(&t), "2026-11-28 19:04");
     }
 }

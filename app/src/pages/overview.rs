@@ -16,7 +16,7 @@ pub fn OverviewPage() -> impl IntoView {
     let query = TableQuery::new("log_", "at", SortDirection::Descending, 10);
     let log = Resource::new(move || query.request(), |r| sign_in_log(r.page, r.per_page, r.sort, r.direction));
     let columns = vec![
-        Column::new("at", "When", |e: &SignInEvent| format::timestamp(&e.at).into_any()).sortable(),
+        Column::new("at", "When (UTC)", |e: &SignInEvent| format::timestamp(&e.at).into_any()).sortable(),
         Column::new("username", "Username", |e: &SignInEvent| {
             view! { <span class="font-medium">{e.username.clone()}</span> }.into_any()
         })
@@ -68,13 +68,13 @@ fn Cards(o: Overview) -> impl IntoView {
     view! {
         <div class="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
             <Card icon=icons::database() title="Database" value=db_status
-                detail=format!("PostgreSQL {} · {} · {:.1} ms · {} migrations · {}", db.version, format::bytes(db.size_bytes), db.latency_ms, db.applied_migrations, db.mode) />
+                detail=format!("PostgreSQL {} · {} · {:.1} ms · {}", db.version.split_whitespace().next().unwrap_or_default(), format::bytes(db.size_bytes), db.latency_ms, db.mode) />
             <Card icon=icons::users() title="Admins" value=o.admin_count.to_string().into_any()
                 detail=format!("{} active session{}", o.active_sessions, if o.active_sessions == 1 { "" } else { "s" }) />
             <Card icon=icons::shield() title="Failed sign-ins (24 h)" value=o.failed_sign_ins_24h.to_string().into_any()
                 detail=format!("{} address{} locked out now", o.locked_ips, if o.locked_ips == 1 { "" } else { "es" }) />
             <Card icon=icons::gauge() title="Server" value=format!("v{}", o.version).into_any()
-                detail=format!("Up {} · since {}", format::duration(o.uptime_secs), format::timestamp(&o.started_at)) />
+                detail=format!("Up {} · since {} UTC", format::duration(o.uptime_secs), format::timestamp(&o.started_at)) />
         </div>
     }
 }
@@ -85,7 +85,7 @@ fn Card(icon: AnyView, title: &'static str, value: AnyView, detail: String) -> i
         <div class="stat-card rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
             <div class="flex items-center gap-2 text-sm font-medium text-slate-500 dark:text-slate-400">{icon}{title}</div>
             <div class="mt-3 text-2xl font-semibold tracking-tight">{value}</div>
-            <p class="mt-1 truncate text-xs text-slate-500 dark:text-slate-400" title=detail.clone()>{detail.clone()}</p>
+            <p class="mt-1 text-xs text-slate-500 dark:text-slate-400">{detail}</p>
         </div>
     }
 }

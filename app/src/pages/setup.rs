@@ -38,9 +38,9 @@ pub fn SetupPage() -> impl IntoView {
         })
     });
     let password_error = Signal::derive(move || {
-        server_error()
-            .and_then(|e| e.for_field("password"))
-            .or_else(|| (submitted.get() && !problems.get().is_empty()).then(|| "Choose a stronger password.".to_owned()))
+        server_error().and_then(|e| e.for_field("password")).or_else(|| {
+            (submitted.get() && !problems.get().is_empty()).then(|| "Choose a stronger password.".to_owned())
+        })
     });
     let confirm_error = Signal::derive(move || {
         (!confirm.get().is_empty() || submitted.get())
@@ -57,7 +57,8 @@ pub fn SetupPage() -> impl IntoView {
             && problems.get_untracked().is_empty()
             && confirm.get_untracked() == password.get_untracked();
         if ok {
-            action.dispatch(CreateFirstAdmin { username: username.get_untracked(), password: password.get_untracked() });
+            action
+                .dispatch(CreateFirstAdmin { username: username.get_untracked(), password: password.get_untracked() });
         }
     };
     let rule = move |text: String, problem: PasswordProblem| {

@@ -214,6 +214,7 @@ impl From<AdminRow> for AdminAccount {
             created_at: r.created_at,
             last_sign_in_at: r.last_sign_in_at,
             active_sessions: r.active_sessions,
+            is_you: false,
         }
     }
 }

@@ -107,12 +107,8 @@ impl EmbeddedPostgres {
         if !self.is_running().await? {
             return Ok(());
         }
-        let out = self
-            .pg_command("pg_ctl")
-            .args(["stop", "-w", "-m", "fast", "-D"])
-            .arg(&self.data_dir)
-            .output()
-            .await?;
+        let out =
+            self.pg_command("pg_ctl").args(["stop", "-w", "-m", "fast", "-D"]).arg(&self.data_dir).output().await?;
         if !out.status.success() {
             return Err(EngineError::EmbeddedPostgres(format!(
                 "pg_ctl stop failed: {}",
@@ -166,11 +162,10 @@ impl EmbeddedPostgres {
 
     async fn ensure_database(&self) -> Result<()> {
         let mut conn = sqlx::PgConnection::connect(&self.url("postgres")).await?;
-        let exists: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-                .bind(DATABASE_NAME)
-                .fetch_one(&mut conn)
-                .await?;
+        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(DATABASE_NAME)
+            .fetch_one(&mut conn)
+            .await?;
         if !exists {
             sqlx::query(&format!("CREATE DATABASE {DATABASE_NAME}")).execute(&mut conn).await?;
         }
@@ -207,10 +202,10 @@ fn find_postgres_bin_dir() -> Option<PathBuf> {
         let dir = PathBuf::from(dir);
         return has_tools(&dir).then_some(dir);
     }
-    if let Some(path) = std::env::var_os("PATH") {
-        if let Some(dir) = std::env::split_paths(&path).find(|d| has_tools(d)) {
-            return Some(dir);
-        }
+    if let Some(path) = std::env::var_os("PATH")
+        && let Some(dir) = std::env::split_paths(&path).find(|d| has_tools(d))
+    {
+        return Some(dir);
     }
     let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
         .ok()?

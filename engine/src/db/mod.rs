@@ -41,11 +41,7 @@ impl Database {
     }
 
     /// Like [`Database::connect`], from already-parsed options.
-    pub async fn connect_with(
-        options: PgConnectOptions,
-        mode: DatabaseMode,
-        max_connections: u32,
-    ) -> Result<Self> {
+    pub async fn connect_with(options: PgConnectOptions, mode: DatabaseMode, max_connections: u32) -> Result<Self> {
         let options = options
             .application_name("billionmail")
             .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));

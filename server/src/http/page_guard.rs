@@ -71,7 +71,10 @@ pub async fn guard(State(state): State<GuardState>, req: Request, next: Next) ->
             Ok(_) => false,
             Err(e) => {
                 tracing::error!(error = %e, "cannot check for admin accounts");
-                return (http::StatusCode::SERVICE_UNAVAILABLE, "The database is not reachable; see /healthz and the server log.")
+                return (
+                    http::StatusCode::SERVICE_UNAVAILABLE,
+                    "The database is not reachable; see /healthz and the server log.",
+                )
                     .into_response();
             }
         }
