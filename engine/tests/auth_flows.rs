@@ -197,3 +197,23 @@ async fn the_last_admin_and_oneself_cannot_be_deleted() {
     assert!(matches!(auth.accounts.delete(carol.id, 0).await, Err(AdminError::LastAdmin)));
     assert!(matches!(auth.accounts.create("carol", PASSWORD).await, Err(AdminError::UsernameTaken(_))));
 }
+
+#[tokio::test]
+async fn admin_list_sorts_and_pages_on_the_server() {
+    let (_t, auth) = with_admin(quick_policy()).await;
+    for name in ["carol", "bob", "dave"] {
+        auth.accounts.create(name, PASSWORD).await.expect("create");
+    }
+    let page = |page, sort: &str, direction| PageRequest { page, per_page: 3, sort: sort.into(), direction };
+    let first = auth.accounts.list(&page(1, "username", SortDirection::Ascending)).await.expect("list");
+    assert_eq!(first.total, 4);
+    let names: Vec<_> = first.rows.iter().map(|a| a.username.as_str()).collect();
+    assert_eq!(names, ["alice", "bob", "carol"]);
+    let second = auth.accounts.list(&page(2, "username", SortDirection::Ascending)).await.expect("list");
+    assert_eq!(second.rows.iter().map(|a| a.username.as_str()).collect::<Vec<_>>(), ["dave"]);
+    let newest = auth.accounts.list(&page(1, "created_at", SortDirection::Descending)).await.expect("list");
+    assert_eq!(newest.rows[0].username, "dave");
+    // A hostile sort key is ignored, not executed.
+    let hostile = auth.accounts.list(&page(1, "id; DROP TABLE admins", SortDirection::Ascending)).await.expect("list");
+    assert_eq!(hostile.rows[0].username, "alice");
+}

@@ -120,7 +120,7 @@ async fn admin_api_needs_a_session() {
     let s = site(&[]).await;
     s.auth.accounts.create_first("alice", PASSWORD).await.expect("admin");
     let res = send(&s, post("/api/overview", Some(SITE), "", None)).await;
-    assert_ne!(res.status(), StatusCode::OK);
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(text(res).await, "\"Unauthorized\"");
     let res = send(&s, post("/api/overview", Some(SITE), "", Some("bm_session=forged-token"))).await;
     assert_eq!(text(res).await, "\"Unauthorized\"");
@@ -132,9 +132,11 @@ async fn wrong_password_then_lockout_over_http() {
     s.auth.accounts.create_first("alice", PASSWORD).await.expect("admin");
     for _ in 0..4 {
         let res = send(&s, post("/api/sign_in", Some(SITE), "username=alice&password=wrong", None)).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
         assert!(text(res).await.contains("InvalidCredentials"));
     }
     let res = send(&s, post("/api/sign_in", Some(SITE), "username=alice&password=wrong", None)).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(text(res).await.contains("\"Locked\""));
     let res = send(&s, post("/api/sign_in", Some(SITE), &format!("username=alice&password={PASSWORD}"), None)).await;
     assert!(res.headers().get(header::SET_COOKIE).is_none());

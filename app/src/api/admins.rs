@@ -14,13 +14,18 @@ pub async fn list_admins(
     direction: SortDirection,
 ) -> Result<Page<AdminAccount>, ApiError> {
     use super::request::{require_admin, state};
-    let me = require_admin().await?;
-    let req = model::PageRequest { page, per_page, sort, direction };
-    let mut admins = state()?.auth.accounts.list(&req).await?;
-    for a in &mut admins.rows {
-        a.is_you = a.id == me.id;
-    }
-    Ok(admins)
+    super::request::respond(
+        async move {
+            let me = require_admin().await?;
+            let req = model::PageRequest { page, per_page, sort, direction };
+            let mut admins = state()?.auth.accounts.list(&req).await?;
+            for a in &mut admins.rows {
+                a.is_you = a.id == me.id;
+            }
+            Ok(admins)
+        }
+        .await,
+    )
 }
 
 /// Adds an admin account.
@@ -28,18 +33,28 @@ pub async fn list_admins(
 #[cfg_attr(feature = "ssr", tracing::instrument(skip(password)))]
 pub async fn create_admin(username: String, password: String) -> Result<SessionUser, ApiError> {
     use super::request::{require_admin, state};
-    let me = require_admin().await?;
-    let created = state()?.auth.accounts.create(&username, &password).await?;
-    tracing::info!(by = %me.username, admin = %created.username, "admin created");
-    Ok(created)
+    super::request::respond(
+        async move {
+            let me = require_admin().await?;
+            let created = state()?.auth.accounts.create(&username, &password).await?;
+            tracing::info!(by = %me.username, admin = %created.username, "admin created");
+            Ok(created)
+        }
+        .await,
+    )
 }
 
 /// Deletes an admin account (never the last one, never oneself).
 #[server(endpoint = "admins/delete")]
 pub async fn delete_admin(id: i64) -> Result<(), ApiError> {
     use super::request::{require_admin, state};
-    let me = require_admin().await?;
-    state()?.auth.accounts.delete(id, me.id).await?;
-    tracing::info!(by = %me.username, admin_id = id, "admin deleted");
-    Ok(())
+    super::request::respond(
+        async move {
+            let me = require_admin().await?;
+            state()?.auth.accounts.delete(id, me.id).await?;
+            tracing::info!(by = %me.username, admin_id = id, "admin deleted");
+            Ok(())
+        }
+        .await,
+    )
 }

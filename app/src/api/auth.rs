@@ -10,14 +10,19 @@ use super::error::ApiError;
 #[cfg_attr(feature = "ssr", tracing::instrument(skip(password)))]
 pub async fn create_first_admin(username: String, password: String) -> Result<SessionUser, ApiError> {
     use super::request::{client_ip, set_session_cookie, state, user_agent};
-    let st = state()?;
-    let user = st.auth.accounts.create_first(&username, &password).await?;
-    let ip = client_ip().await?;
-    st.auth.log.record(&user.username, &ip, true, "first-run set-up").await?;
-    let session = st.auth.sessions.create(user.id, &ip, &user_agent().await).await?;
-    set_session_cookie(Some(&session.token), lifetime_secs(&session))?;
-    tracing::info!(admin = %user.username, "first admin created");
-    Ok(user)
+    super::request::respond(
+        async move {
+            let st = state()?;
+            let user = st.auth.accounts.create_first(&username, &password).await?;
+            let ip = client_ip().await?;
+            st.auth.log.record(&user.username, &ip, true, "first-run set-up").await?;
+            let session = st.auth.sessions.create(user.id, &ip, &user_agent().await).await?;
+            set_session_cookie(Some(&session.token), lifetime_secs(&session))?;
+            tracing::info!(admin = %user.username, "first admin created");
+            Ok(user)
+        }
+        .await,
+    )
 }
 
 /// Checks the credentials and sets the session cookie.
@@ -25,37 +30,47 @@ pub async fn create_first_admin(username: String, password: String) -> Result<Se
 #[cfg_attr(feature = "ssr", tracing::instrument(skip(password)))]
 pub async fn sign_in(username: String, password: String) -> Result<SessionUser, ApiError> {
     use super::request::{client_ip, set_session_cookie, state, user_agent};
-    let st = state()?;
-    if username.trim().is_empty() {
-        return Err(ApiError::invalid("username", "Enter your username."));
-    }
-    if password.is_empty() {
-        return Err(ApiError::invalid("password", "Enter your password."));
-    }
-    if password.len() > 1024 {
-        return Err(ApiError::InvalidCredentials { attempts_left: 0 });
-    }
-    let ip = client_ip().await?;
-    let (user, session) = st.auth.sign_in(&username, &password, &ip, &user_agent().await).await?;
-    set_session_cookie(Some(&session.token), lifetime_secs(&session))?;
-    Ok(user)
+    super::request::respond(
+        async move {
+            let st = state()?;
+            if username.trim().is_empty() {
+                return Err(ApiError::invalid("username", "Enter your username."));
+            }
+            if password.is_empty() {
+                return Err(ApiError::invalid("password", "Enter your password."));
+            }
+            if password.len() > 1024 {
+                return Err(ApiError::InvalidCredentials { attempts_left: 0 });
+            }
+            let ip = client_ip().await?;
+            let (user, session) = st.auth.sign_in(&username, &password, &ip, &user_agent().await).await?;
+            set_session_cookie(Some(&session.token), lifetime_secs(&session))?;
+            Ok(user)
+        }
+        .await,
+    )
 }
 
 /// Ends this browser's session.
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), ApiError> {
     use super::request::{session_token, set_session_cookie, state};
-    let st = state()?;
-    if let Some(token) = session_token().await? {
-        st.auth.sessions.revoke(&token).await?;
-    }
-    set_session_cookie(None, 0)
+    super::request::respond(
+        async move {
+            let st = state()?;
+            if let Some(token) = session_token().await? {
+                st.auth.sessions.revoke(&token).await?;
+            }
+            set_session_cookie(None, 0)
+        }
+        .await,
+    )
 }
 
 /// The signed-in admin, or `None`; the header shows it in the user menu.
 #[server(endpoint = "me")]
 pub async fn current_user() -> Result<Option<SessionUser>, ApiError> {
-    super::request::current_admin().await
+    super::request::respond(async move { super::request::current_admin().await }.await)
 }
 
 #[cfg(feature = "ssr")]

@@ -36,6 +36,22 @@ impl ApiError {
         Self::Invalid { field: field.to_owned(), message: message.into() }
     }
 
+    /// The HTTP status this error is answered with, so logs, proxies and API clients see
+    /// what happened without decoding the body.
+    pub fn status(&self) -> http::StatusCode {
+        use http::StatusCode as S;
+        match self {
+            Self::Unauthorized | Self::InvalidCredentials { .. } => S::UNAUTHORIZED,
+            Self::ForeignOrigin => S::FORBIDDEN,
+            Self::Locked { .. } => S::TOO_MANY_REQUESTS,
+            Self::Invalid { .. } => S::UNPROCESSABLE_ENTITY,
+            Self::Conflict(_) => S::CONFLICT,
+            Self::NotFound(_) => S::NOT_FOUND,
+            Self::Internal(_) => S::INTERNAL_SERVER_ERROR,
+            Self::Transport(_) => S::BAD_GATEWAY,
+        }
+    }
+
     /// The message for `field` if this error is about that input.
     pub fn for_field(&self, field: &str) -> Option<String> {
         match self {

@@ -9,9 +9,14 @@ use super::error::ApiError;
 #[server(endpoint = "overview")]
 pub async fn load_overview() -> Result<Overview, ApiError> {
     use super::request::{require_admin, state};
-    require_admin().await?;
-    let st = state()?;
-    Ok(engine::overview::overview(&st.db, &st.auth, st.started_at).await?)
+    super::request::respond(
+        async move {
+            require_admin().await?;
+            let st = state()?;
+            Ok(engine::overview::overview(&st.db, &st.auth, st.started_at).await?)
+        }
+        .await,
+    )
 }
 
 /// One page of the sign-in log.
@@ -23,7 +28,12 @@ pub async fn sign_in_log(
     direction: SortDirection,
 ) -> Result<Page<SignInEvent>, ApiError> {
     use super::request::{require_admin, state};
-    require_admin().await?;
-    let req = model::PageRequest { page, per_page, sort, direction };
-    Ok(state()?.auth.log.page(&req).await?)
+    super::request::respond(
+        async move {
+            require_admin().await?;
+            let req = model::PageRequest { page, per_page, sort, direction };
+            Ok(state()?.auth.log.page(&req).await?)
+        }
+        .await,
+    )
 }

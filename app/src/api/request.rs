@@ -84,6 +84,16 @@ pub async fn user_agent() -> String {
         .unwrap_or_default()
 }
 
+/// Passes a server function's result through, giving an error its HTTP status.
+pub fn respond<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
+    if let Err(e) = &result
+        && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+    {
+        response.set_status(e.status());
+    }
+    result
+}
+
 /// Sets (or, with `None`, clears) the session cookie on the response.
 pub fn set_session_cookie(token: Option<&str>, max_age_secs: u64) -> Result<(), ApiError> {
     let st = state()?;

@@ -1,12 +1,13 @@
 //! Admin accounts: creation (first-run set-up, CLI, Admins page), password reset, removal.
 
-use model::{AdminAccount, Page, PageRequest, PasswordProblem, SessionUser, SortDirection, UsernameProblem};
+use model::{AdminAccount, Page, PageRequest, PasswordProblem, SessionUser, UsernameProblem};
 use sqlx::PgPool;
 use thiserror::Error;
 
 use super::password_hash;
 use super::policy::{AuthPolicy, secs};
 use crate::EngineError;
+use crate::db::order::order_by;
 
 /// Why an account change was refused; each variant is shown to the admin as is.
 #[derive(Debug, Error)]
@@ -143,22 +144,22 @@ impl AdminAccounts {
 
     /// One page of the Admins table; `sort` is mapped to SQL through a fixed whitelist.
     pub async fn list(&self, req: &PageRequest) -> Result<Page<AdminAccount>, AdminError> {
-        let column = match req.sort.as_str() {
-            "created_at" => "a.created_at",
-            "last_sign_in_at" => "a.last_sign_in_at",
-            "active_sessions" => "active_sessions",
-            _ => "a.username",
-        };
-        let direction = match req.direction {
-            SortDirection::Ascending => "ASC NULLS FIRST",
-            SortDirection::Descending => "DESC NULLS LAST",
-        };
+        let order = order_by(
+            req,
+            &[
+                ("username", "a.username"),
+                ("created_at", "a.created_at"),
+                ("last_sign_in_at", "a.last_sign_in_at"),
+                ("active_sessions", "active_sessions"),
+            ],
+            "a.id",
+        );
         // Only whitelisted identifiers are formatted in; every value is bound.
         let sql = format!(
             "SELECT a.id, a.username, a.created_at, a.last_sign_in_at, \
                     (SELECT count(*) FROM admin_sessions s WHERE s.admin_id = a.id AND s.expires_at > now() \
                        AND s.last_seen_at > now() - make_interval(secs => $3)) AS active_sessions \
-             FROM admins a ORDER BY {column} {direction}, a.id LIMIT $1 OFFSET $2"
+             FROM admins a {order} LIMIT $1 OFFSET $2"
         );
         let rows: Vec<AdminRow> = sqlx::query_as(&sql)
             .bind(req.limit())

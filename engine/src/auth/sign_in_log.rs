@@ -1,9 +1,10 @@
 //! The sign-in log: every attempt, so an admin can see who tried to get in and from where.
 
-use model::{Page, PageRequest, SignInEvent, SortDirection};
+use model::{Page, PageRequest, SignInEvent};
 use sqlx::PgPool;
 
 use crate::Result;
+use crate::db::order::order_by;
 
 /// How long attempts are kept.
 pub const RETENTION_DAYS: i32 = 90;
@@ -44,20 +45,10 @@ impl SignInLog {
 
     /// One page of the log; `sort` is mapped through a whitelist.
     pub async fn page(&self, req: &PageRequest) -> Result<Page<SignInEvent>> {
-        let column = match req.sort.as_str() {
-            "username" => "username",
-            "ip" => "ip",
-            "succeeded" => "succeeded",
-            _ => "at",
-        };
-        let direction = match req.direction {
-            SortDirection::Ascending => "ASC",
-            SortDirection::Descending => "DESC",
-        };
-        let sql = format!(
-            "SELECT id, username, ip, succeeded, reason, at FROM sign_in_events \
-             ORDER BY {column} {direction}, id {direction} LIMIT $1 OFFSET $2"
-        );
+        let order =
+            order_by(req, &[("at", "at"), ("username", "username"), ("ip", "ip"), ("succeeded", "succeeded")], "id");
+        let sql =
+            format!("SELECT id, username, ip, succeeded, reason, at FROM sign_in_events {order} LIMIT $1 OFFSET $2");
         let rows: Vec<EventRow> =
             sqlx::query_as(&sql).bind(req.limit()).bind(req.offset()).fetch_all(&self.pool).await?;
         let total: i64 = sqlx::query_scalar("SELECT count(*) FROM sign_in_events").fetch_one(&self.pool).await?;

@@ -2,6 +2,7 @@
 
 pub mod embedded;
 pub mod migrate;
+pub mod order;
 
 use std::time::{Duration, Instant};
 
