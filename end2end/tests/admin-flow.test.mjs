@@ -148,6 +148,23 @@ test('dark mode toggles and survives a reload', async () => {
   await page.click('#theme-toggle');
 });
 
+test('on a phone the sidebar folds into a menu', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${BASE}/`);
+  await hydrated();
+  await page.waitForSelector('.stat-card');
+  await shot('10-overview-phone');
+  assert.equal(await page.isVisible('aside nav >> text=Admins'), true, 'sidebar rendered');
+  const box = await page.locator('aside').boundingBox();
+  assert.ok(box.x + box.width <= 1, 'sidebar is off screen until the menu opens');
+  await page.click('button[aria-label="Open menu"]');
+  await page.waitForFunction(() => document.querySelector('aside').getBoundingClientRect().x >= 0);
+  await shot('11-menu-phone');
+  await page.click('aside nav >> text=Admins');
+  await page.waitForURL(`${BASE}/admins`);
+  await page.setViewportSize({ width: 1280, height: 800 });
+});
+
 test('a request from a foreign origin is refused', async () => {
   const res = await page.request.post(`${BASE}/api/admins/create`, {
     headers: { Origin: 'http://evil.example', 'Content-Type': 'application/x-www-form-urlencoded' },

@@ -1,4 +1,6 @@
 //! The browser entry point: hydrates the server-rendered admin into a live app.
+// Leptos view types nest deeply in release builds (no type erasure there).
+#![recursion_limit = "256"]
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

@@ -1,6 +1,9 @@
 //! The `billionmail` server as a library, so integration tests can build the same router
 //! and configuration the binary uses.
 
+// Leptos view types nest deeply in release builds (no type erasure there).
+#![recursion_limit = "256"]
+
 pub mod admin_cli;
 pub mod cli;
 pub mod config;

@@ -1,5 +1,8 @@
 //! `billionmail`: loads configuration, opens the database, runs the chosen command.
 
+// Leptos view types nest deeply in release builds (no type erasure there).
+#![recursion_limit = "256"]
+
 use std::process::ExitCode;
 
 use clap::Parser;

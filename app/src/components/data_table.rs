@@ -142,7 +142,7 @@ where
                 .iter()
                 .map(|c| {
                     let align = if c.numeric { "text-right" } else { "text-left" };
-                    let class = format!("px-4 py-3 {align} text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400");
+                    let class = format!("whitespace-nowrap px-4 py-3 {align} text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400");
                     if !c.sortable {
                         return view! { <th scope="col" class=class>{c.label}</th> }.into_any();
                     }

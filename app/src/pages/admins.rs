@@ -55,8 +55,8 @@ pub fn AdminsPage() -> impl IntoView {
             .into_any()
         })
         .sortable(),
-        Column::new("created_at", "Created (UTC)", |a: &AdminAccount| format::timestamp(&a.created_at).into_any()).sortable(),
-        Column::new("last_sign_in_at", "Last sign-in (UTC)", |a: &AdminAccount| {
+        Column::new("created_at", "Created", |a: &AdminAccount| format::timestamp(&a.created_at).into_any()).sortable(),
+        Column::new("last_sign_in_at", "Last sign-in", |a: &AdminAccount| {
             a.last_sign_in_at.as_ref().map(format::timestamp).unwrap_or_else(|| "Never".into()).into_any()
         })
         .sortable(),
@@ -84,7 +84,7 @@ pub fn AdminsPage() -> impl IntoView {
         <div class="space-y-6">
             <div>
                 <h1 class="text-2xl font-semibold tracking-tight">"Admins"</h1>
-                <p class="mt-1 text-sm text-slate-500 dark:text-slate-400">"People who can sign in to this admin. Every admin has full access."</p>
+                <p class="mt-1 text-sm text-slate-500 dark:text-slate-400">"People who can sign in to this admin. Every admin has full access. Times are UTC."</p>
             </div>
             <div class="grid gap-6 lg:grid-cols-3">
                 <div class="lg:col-span-2">

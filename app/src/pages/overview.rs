@@ -16,7 +16,7 @@ pub fn OverviewPage() -> impl IntoView {
     let query = TableQuery::new("log_", "at", SortDirection::Descending, 10);
     let log = Resource::new(move || query.request(), |r| sign_in_log(r.page, r.per_page, r.sort, r.direction));
     let columns = vec![
-        Column::new("at", "When (UTC)", |e: &SignInEvent| format::timestamp(&e.at).into_any()).sortable(),
+        Column::new("at", "When", |e: &SignInEvent| format::timestamp(&e.at).into_any()).sortable(),
         Column::new("username", "Username", |e: &SignInEvent| {
             view! { <span class="font-medium">{e.username.clone()}</span> }.into_any()
         })
@@ -48,7 +48,10 @@ pub fn OverviewPage() -> impl IntoView {
                 })}
             </Transition>
             <section class="space-y-3">
-                <h2 class="text-lg font-semibold">"Sign-in activity"</h2>
+                <div class="flex items-baseline justify-between">
+                    <h2 class="text-lg font-semibold">"Sign-in activity"</h2>
+                    <span class="text-xs text-slate-500 dark:text-slate-400">"Times are UTC"</span>
+                </div>
                 <DataTable caption="Sign-in attempts" columns=columns query=query data=log
                     empty_title="No sign-in attempts yet"
                     empty_hint="Every sign-in to this admin, successful or not, will be listed here with its address." />
