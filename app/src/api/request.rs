@@ -56,16 +56,17 @@ pub async fn session_token() -> Result<Option<String>, ApiError> {
     Ok(cookie(&headers().await?, SESSION_COOKIE))
 }
 
-/// The client's IP: the socket peer, or the first `X-Forwarded-For` hop behind a trusted proxy.
+/// The address a trusted reverse proxy saw: the last `X-Forwarded-For` entry. Earlier
+/// entries come from the client and could be forged to dodge the per-IP lockout.
+pub fn forwarded_client(header: &str) -> Option<&str> {
+    header.rsplit(',').next().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// The client's IP: the socket peer, or what the trusted proxy saw (`BM_TRUST_PROXY`).
 pub async fn client_ip() -> Result<String, ApiError> {
     let st = state()?;
     let headers = headers().await?;
-    let forwarded = headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(str::trim)
-        .filter(|v| !v.is_empty());
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(forwarded_client);
     if st.site.trust_proxy
         && let Some(ip) = forwarded
     {
@@ -119,6 +120,13 @@ mod tests {
         h.insert(COOKIE, HeaderValue::from_static("theme=dark; bm_session=abc123; other=1"));
         assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("abc123"));
         assert_eq!(cookie(&h, "missing"), None);
+    }
+
+    #[test]
+    fn forged_leading_hops_do_not_change_the_client_address() {
+        assert_eq!(forwarded_client("6.6.6.6, 203.0.113.9"), Some("203.0.113.9"));
+        assert_eq!(forwarded_client("203.0.113.9"), Some("203.0.113.9"));
+        assert_eq!(forwarded_client(" , "), None);
     }
 
     #[test]
