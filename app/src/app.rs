@@ -7,6 +7,7 @@ use leptos_router::path;
 
 use crate::components::layout::AdminLayout;
 use crate::components::toast::{ToastViewport, provide_toasts};
+use crate::pages::account::AccountPage;
 use crate::pages::admins::AdminsPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::overview::OverviewPage;
@@ -37,6 +38,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=AdminLayout>
                     <Route path=path!("") view=OverviewPage />
                     <Route path=path!("admins") view=AdminsPage />
+                    <Route path=path!("account") view=AccountPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -165,6 +165,33 @@ test('on a phone the sidebar folds into a menu', async () => {
   await page.setViewportSize({ width: 1280, height: 800 });
 });
 
+test('an admin changes their own password from the user menu', async () => {
+  const NEW_PASSWORD = 'Brand-New-Harbor-77';
+  await page.goto(`${BASE}/`);
+  await hydrated();
+  await page.click('#user-menu');
+  await page.click('#account-link');
+  await page.waitForURL(`${BASE}/account`);
+  await page.fill('#current_password', 'not-my-password');
+  await page.fill('#new_password', NEW_PASSWORD);
+  await page.fill('#repeat_password', NEW_PASSWORD);
+  await page.click('#change-password-form button[type=submit]');
+  await page.waitForSelector('#current_password-error:not(.hidden)');
+  assert.match(await page.textContent('#current_password-error'), /current password is not right/);
+  await page.fill('#current_password', PASSWORD);
+  await page.click('#change-password-form button[type=submit]');
+  await page.waitForSelector('text=Password changed.');
+  await shot('12-account');
+  await page.click('#user-menu');
+  await page.click('#sign-out');
+  await page.waitForURL(`${BASE}/sign-in`);
+  await hydrated();
+  await page.fill('#username', USER);
+  await page.fill('#password', NEW_PASSWORD);
+  await page.click('#sign-in-form button[type=submit]');
+  await page.waitForURL(`${BASE}/`);
+});
+
 test('a request from a foreign origin is refused', async () => {
   const res = await page.request.post(`${BASE}/api/admins/create`, {
     headers: { Origin: 'http://evil.example', 'Content-Type': 'application/x-www-form-urlencoded' },

@@ -217,3 +217,17 @@ async fn admin_list_sorts_and_pages_on_the_server() {
     let hostile = auth.accounts.list(&page(1, "id; DROP TABLE admins", SortDirection::Ascending)).await.expect("list");
     assert_eq!(hostile.rows[0].username, "alice");
 }
+
+#[tokio::test]
+async fn changing_ones_password_needs_the_current_one_and_ends_sessions() {
+    let (_t, auth) = with_admin(quick_policy()).await;
+    let (me, session) = auth.sign_in("alice", PASSWORD, IP, "").await.expect("sign in");
+    let wrong = auth.accounts.change_own_password(me.id, "not-it", "Fresh-Harbor-Pass-8").await;
+    assert!(matches!(wrong, Err(AdminError::WrongCurrentPassword)), "{wrong:?}");
+    let weak = auth.accounts.change_own_password(me.id, PASSWORD, "short").await;
+    assert!(matches!(weak, Err(AdminError::WeakPassword(_))), "{weak:?}");
+    assert!(auth.sessions.validate(&session.token).await.expect("validate").is_some(), "refusals change nothing");
+    auth.accounts.change_own_password(me.id, PASSWORD, "Fresh-Harbor-Pass-8").await.expect("change");
+    assert!(auth.sessions.validate(&session.token).await.expect("validate").is_none());
+    assert!(auth.sign_in("alice", "Fresh-Harbor-Pass-8", IP, "").await.is_ok());
+}

@@ -77,3 +77,23 @@ pub async fn current_user() -> Result<Option<SessionUser>, ApiError> {
 fn lifetime_secs(session: &engine::auth::NewSession) -> u64 {
     u64::try_from((session.expires_at - chrono::Utc::now()).num_seconds()).unwrap_or(0)
 }
+
+/// The signed-in admin changes their own password; other browsers are signed out, this one
+/// gets a fresh session.
+#[server(endpoint = "change_password")]
+#[cfg_attr(feature = "ssr", tracing::instrument(skip(current_password, new_password)))]
+pub async fn change_password(current_password: String, new_password: String) -> Result<(), ApiError> {
+    use super::request::{client_ip, require_admin, set_session_cookie, state, user_agent};
+    super::request::respond(
+        async move {
+            let me = require_admin().await?;
+            let st = state()?;
+            st.auth.accounts.change_own_password(me.id, &current_password, &new_password).await?;
+            let session = st.auth.sessions.create(me.id, &client_ip().await?, &user_agent().await).await?;
+            set_session_cookie(Some(&session.token), lifetime_secs(&session))?;
+            tracing::info!(admin = %me.username, "password changed; other sessions ended");
+            Ok(())
+        }
+        .await,
+    )
+}

@@ -105,6 +105,9 @@ mod from_engine {
                     Self::Conflict(format!("{}.", capitalise(&e.to_string())))
                 }
                 AdminError::NotFound(_) => Self::NotFound(format!("{}.", capitalise(&e.to_string()))),
+                AdminError::WrongCurrentPassword => {
+                    Self::invalid("current_password", "The current password is not right.")
+                }
                 AdminError::Engine(e) => e.into(),
             }
         }

@@ -46,6 +46,11 @@ pub fn sign_out() -> AnyView {
     icon("M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4M16 17l5-5-5-5M21 12H9")
 }
 
+/// Password / account.
+pub fn key() -> AnyView {
+    icon("M15 7a4 4 0 1 1-3.9 4.9L3 20v-3h3v-3h3l1.1-1.1A4 4 0 0 1 15 7zM16 10h.01")
+}
+
 /// Empty table.
 pub fn inbox() -> AnyView {
     icon(

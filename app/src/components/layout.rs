@@ -108,6 +108,11 @@ fn UserMenu() -> impl IntoView {
             </button>
             <div role="menu" class="absolute right-0 mt-2 w-48 rounded-lg border border-slate-200 bg-white py-1 shadow-lg dark:border-slate-700 dark:bg-slate-900"
                 class:hidden=move || !open.get()>
+                <a href="/account" role="menuitem" id="account-link"
+                    class="flex w-full items-center gap-2 px-4 py-2 text-left text-sm text-slate-700 hover:bg-slate-100 dark:text-slate-200 dark:hover:bg-slate-800"
+                    on:click=move |_| open.set(false)>
+                    {icons::key()} "Change password"
+                </a>
                 <button type="button" role="menuitem" id="sign-out"
                     class="flex w-full items-center gap-2 px-4 py-2 text-left text-sm text-slate-700 hover:bg-slate-100 dark:text-slate-200 dark:hover:bg-slate-800"
                     on:click=move |_| { open.set(false); sign_out.dispatch(SignOut {}); }>

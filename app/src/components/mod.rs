@@ -5,5 +5,6 @@ pub mod data_table;
 pub mod field;
 pub mod icons;
 pub mod layout;
+pub mod password_rules;
 pub mod theme;
 pub mod toast;

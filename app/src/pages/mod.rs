@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod account;
 pub mod admins;
 pub mod auth_frame;
 pub mod format;

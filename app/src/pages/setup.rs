@@ -2,13 +2,13 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use model::password::{MIN_LENGTH, PASSPHRASE_LENGTH};
-use model::{PasswordProblem, check_password, check_username};
+use model::{check_password, check_username};
 
 use super::auth_frame::{AuthFrame, FormAlert};
 use crate::api::ApiError;
 use crate::api::auth::CreateFirstAdmin;
 use crate::components::field::{SubmitButton, TextField};
+use crate::components::password_rules::PasswordRules;
 
 /// Set-up form with live password rules.
 #[component]
@@ -61,21 +61,6 @@ pub fn SetupPage() -> impl IntoView {
                 .dispatch(CreateFirstAdmin { username: username.get_untracked(), password: password.get_untracked() });
         }
     };
-    let rule = move |text: String, problem: PasswordProblem| {
-        let broken = {
-            let problem = problem.clone();
-            move || problems.with(|p| p.contains(&problem))
-        };
-        let broken_mark = broken.clone();
-        view! {
-            <li class=move || {
-                if broken() { "text-slate-500 dark:text-slate-400" } else { "text-emerald-600 dark:text-emerald-400" }
-            }>
-                {move || if broken_mark() { "○ " } else { "✓ " }}
-                {text}
-            </li>
-        }
-    };
     view! {
         <Title text="Set up · BillionMail" />
         <AuthFrame title="Welcome to BillionMail" subtitle="Create the first admin account. You will use it to sign in from now on.">
@@ -85,12 +70,7 @@ pub fn SetupPage() -> impl IntoView {
                     hint="Lower-case letters, digits, dot, dash or underscore." error=username_error />
                 <TextField name="password" label="Password" value=password input_type="password" autocomplete="new-password"
                     error=password_error />
-                <ul class="-mt-2 space-y-1 text-xs" aria-label="Password rules">
-                    {rule(format!("At least {MIN_LENGTH} characters"), PasswordProblem::TooShort)}
-                    {rule(format!("Three of: lower, upper, digit, symbol — or {PASSPHRASE_LENGTH}+ characters"), PasswordProblem::TooSimple)}
-                    {rule("Does not contain the username".into(), PasswordProblem::ContainsUsername)}
-                    {rule("Not a common password".into(), PasswordProblem::TooCommon)}
-                </ul>
+                <PasswordRules problems=problems />
                 <TextField name="confirm" label="Repeat password" value=confirm input_type="password" autocomplete="new-password"
                     error=confirm_error />
                 <SubmitButton label="Create admin account" pending_label="Creating…" pending=action.pending() />

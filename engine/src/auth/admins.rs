@@ -26,6 +26,8 @@ pub enum AdminError {
     LastAdmin,
     #[error("you cannot delete the account you are signed in with")]
     DeletingSelf,
+    #[error("the current password is not right")]
+    WrongCurrentPassword,
     #[error(transparent)]
     Engine(#[from] EngineError),
 }
@@ -113,6 +115,21 @@ impl AdminAccounts {
         sqlx::query("DELETE FROM admin_sessions WHERE admin_id = $1").bind(id).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// An admin changes their own password: the current one must be right. Every session
+    /// of the account ends (the caller opens a fresh one for the browser that asked).
+    pub async fn change_own_password(&self, id: i64, current: &str, new: &str) -> Result<(), AdminError> {
+        let stored: Option<(String, String)> =
+            sqlx::query_as("SELECT username, password_hash FROM admins WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        let (username, hash) = stored.ok_or_else(|| AdminError::NotFound(format!("#{id}")))?;
+        if !password_hash::verify(current, &hash).await {
+            return Err(AdminError::WrongCurrentPassword);
+        }
+        self.reset_password(&username, new).await
     }
 
     /// Deletes an admin (and, by cascade, their sessions); never the last one or oneself.
