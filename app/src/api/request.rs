@@ -24,6 +24,11 @@ pub async fn headers() -> Result<HeaderMap, ApiError> {
     leptos_axum::extract::<HeaderMap>().await.map_err(|e| ApiError::Internal(e.to_string()))
 }
 
+/// The admin the page guard found for this request. Only the server puts it in the
+/// request's extensions (a client cannot), after validating the session cookie.
+#[derive(Clone, Debug)]
+pub struct ValidatedSession(pub SessionUser);
+
 /// The value of cookie `name` in `headers`, if present.
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
@@ -43,6 +48,12 @@ pub async fn require_admin() -> Result<SessionUser, ApiError> {
 
 /// The signed-in admin, if the request carries a live session.
 pub async fn current_admin() -> Result<Option<SessionUser>, ApiError> {
+    // During a page render the page guard has already validated (and touched) the session.
+    if let Some(parts) = use_context::<http::request::Parts>()
+        && let Some(ValidatedSession(user)) = parts.extensions.get::<ValidatedSession>()
+    {
+        return Ok(Some(user.clone()));
+    }
     let st = state()?;
     let headers = headers().await?;
     match cookie(&headers, SESSION_COOKIE) {

@@ -62,9 +62,10 @@ impl AdminAccounts {
         Self { pool, policy }
     }
 
-    /// The pool, for flows that span several tables.
-    pub(crate) fn pool(&self) -> &PgPool {
-        &self.pool
+    /// Stamps the admin's last successful sign-in (shown in the Admins table).
+    pub async fn record_sign_in(&self, id: i64) -> crate::Result<()> {
+        sqlx::query("UPDATE admins SET last_sign_in_at = now() WHERE id = $1").bind(id).execute(&self.pool).await?;
+        Ok(())
     }
 
     /// Number of admin accounts; zero means the product still needs its first-run set-up.

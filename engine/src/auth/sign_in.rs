@@ -77,16 +77,9 @@ impl Authenticator {
             });
         };
         self.throttle.clear(ip).await?;
-        sqlx::query("UPDATE admins SET last_sign_in_at = now() WHERE id = $1")
-            .bind(account.id)
-            .execute(self.sessions_pool())
-            .await?;
+        self.accounts.record_sign_in(account.id).await?;
         let session = self.sessions.create(account.id, ip, user_agent).await?;
         self.log.record(&account.username, ip, true, "").await?;
         Ok((SessionUser { id: account.id, username: account.username }, session))
-    }
-
-    fn sessions_pool(&self) -> &PgPool {
-        self.accounts.pool()
     }
 }

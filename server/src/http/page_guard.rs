@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use http::{Method, header};
 
-use app::api::request::{SESSION_COOKIE, cookie};
+use app::api::request::{SESSION_COOKIE, ValidatedSession, cookie};
 
 use super::GuardState;
 
@@ -79,12 +79,17 @@ pub async fn guard(State(state): State<GuardState>, req: Request, next: Next) ->
             }
         }
     };
-    let signed_in = match cookie(req.headers(), SESSION_COOKIE) {
-        Some(token) if admins_exist => state.app.auth.sessions.validate(&token).await.ok().flatten().is_some(),
-        _ => false,
+    let user = match cookie(req.headers(), SESSION_COOKIE) {
+        Some(token) if admins_exist => state.app.auth.sessions.validate(&token).await.ok().flatten(),
+        _ => None,
     };
-    match decide(&path_and_query, admins_exist, signed_in) {
+    match decide(&path_and_query, admins_exist, user.is_some()) {
         PageDecision::Serve => {
+            let mut req = req;
+            if let Some(user) = user {
+                // The render's server functions reuse this instead of validating again.
+                req.extensions_mut().insert(ValidatedSession(user));
+            }
             let mut res = next.run(req).await;
             // Pages show account data: never cache them.
             res.headers_mut().insert(header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
