@@ -18,6 +18,18 @@ async function shot(name) {
   await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
 }
 
+/** A screenshot with the system in dark mode and no saved choice (the boot script follows it). */
+async function shotDark(name) {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.reload();
+  await hydrated();
+  assert.equal(await page.evaluate(() => document.documentElement.classList.contains('dark')), true);
+  await shot(name);
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.reload();
+  await hydrated();
+}
+
 async function hydrated(p = page) {
   await p.waitForSelector('body[data-hydrated="true"]', { timeout: 30_000 });
 }
@@ -45,6 +57,7 @@ test('a fresh install sends every page to the set-up page', async () => {
   assert.equal(new URL(page.url()).pathname, '/setup');
   await hydrated();
   await shot('01-setup');
+  await shotDark('01-setup-dark');
 });
 
 test('set-up refuses a weak password inline, then creates the first admin', async () => {
@@ -77,6 +90,7 @@ test('sign-out ends the session and lands on sign-in', async () => {
   await page.waitForURL(`${BASE}/sign-in`);
   await hydrated();
   await shot('04-sign-in');
+  await shotDark('04-sign-in-dark');
   const res = await page.request.get(`${BASE}/admins`, { maxRedirects: 0 });
   assert.equal(res.status(), 303);
   assert.equal(res.headers().location, '/sign-in?next=/admins');
@@ -145,6 +159,9 @@ test('dark mode toggles and survives a reload', async () => {
   await page.click('nav >> text=Admins');
   await page.waitForSelector('td >> text=admin');
   await shot('09-admins-dark');
+  await page.goto(`${BASE}/account`);
+  await hydrated();
+  await shot('09-account-dark');
   await page.click('#theme-toggle');
 });
 
