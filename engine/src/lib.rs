@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod db;
 pub mod error;
+pub mod mail;
 pub mod overview;
 pub mod testing;
 

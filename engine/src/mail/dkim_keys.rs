@@ -1,0 +1,135 @@
+//! DKIM signing keys: generated here, kept in the database, and written as files for Rspamd
+//! (`<domain>.<selector>.key` plus `selectors.map`, one `domain selector` per line), which
+//! signs mail from mailbox users with them. The database is the source of truth; the files
+//! are rewritten from it at start-up and after every change, so a fresh volume heals itself.
+
+use std::path::{Path, PathBuf};
+
+use rsa::RsaPrivateKey;
+use rsa::pkcs1::{EncodeRsaPrivateKey, LineEnding};
+use rsa::pkcs8::EncodePublicKey;
+use sqlx::{PgPool, Postgres, Transaction};
+
+use super::MailError;
+
+/// Size of generated RSA keys (RFC 8301 recommends 2048; 1024 is no longer accepted).
+const RSA_BITS: usize = 2048;
+
+/// A freshly generated key pair, ready to store and publish.
+#[derive(Clone, Debug)]
+pub struct GeneratedKey {
+    pub selector: String,
+    pub private_pem: String,
+    /// Base64 DER SubjectPublicKeyInfo: the `p=` of the DNS record.
+    pub public_b64: String,
+}
+
+/// Where key files live, and the writer that keeps them in step with the database.
+#[derive(Clone, Debug)]
+pub struct DkimKeys {
+    dir: PathBuf,
+}
+
+impl DkimKeys {
+    /// `dir` is shared with Rspamd (compose volume `dkim`).
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    /// The directory Rspamd reads.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// A new RSA-2048 key with a date-stamped selector (`bm202611`), so a later rotation can
+    /// publish the next one beside it.
+    pub async fn generate() -> Result<GeneratedKey, MailError> {
+        let selector = format!("bm{}", chrono::Utc::now().format("%Y%m"));
+        tokio::task::spawn_blocking(move || {
+            let private = RsaPrivateKey::new(&mut rand::rngs::OsRng, RSA_BITS).map_err(|e| MailError::Dkim(e.to_string()))?;
+            let private_pem =
+                private.to_pkcs1_pem(LineEnding::LF).map_err(|e| MailError::Dkim(e.to_string()))?.to_string();
+            let public_der =
+                private.to_public_key().to_public_key_der().map_err(|e| MailError::Dkim(e.to_string()))?;
+            use base64::Engine as _;
+            let public_b64 = base64::engine::general_purpose::STANDARD.encode(public_der.as_bytes());
+            Ok(GeneratedKey { selector, private_pem, public_b64 })
+        })
+        .await
+        .map_err(|e| MailError::Dkim(e.to_string()))?
+    }
+
+    /// Stores `key` as the active key of `domain_id` inside the caller's transaction.
+    pub async fn store(tx: &mut Transaction<'_, Postgres>, domain_id: i64, key: &GeneratedKey) -> Result<(), MailError> {
+        sqlx::query(
+            "INSERT INTO dkim_key (domain_id, selector, algorithm, private_pem, public_b64) \
+             VALUES ($1, $2, 'rsa-sha256', $3, $4)",
+        )
+        .bind(domain_id)
+        .bind(&key.selector)
+        .bind(&key.private_pem)
+        .bind(&key.public_b64)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Rewrites every key file and the selector map from the database; removes key files of
+    /// domains that no longer exist. Each file is written to a temporary name and renamed,
+    /// so Rspamd never reads half a key.
+    pub async fn sync_files(&self, pool: &PgPool) -> Result<(), MailError> {
+        let keys: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT DISTINCT ON (d.name) d.name, k.selector, k.private_pem \
+             FROM dkim_key k JOIN mail_domain d ON d.id = k.domain_id \
+             WHERE k.active ORDER BY d.name, k.created_at DESC",
+        )
+        .fetch_all(pool)
+        .await?;
+        tokio::fs::create_dir_all(&self.dir).await?;
+        let mut wanted = Vec::with_capacity(keys.len());
+        let mut map = String::new();
+        for (domain, selector, pem) in &keys {
+            let name = format!("{domain}.{selector}.key");
+            write_atomically(&self.dir.join(&name), pem.as_bytes(), 0o640).await?;
+            map.push_str(&format!("{domain} {selector}\n"));
+            wanted.push(name);
+        }
+        write_atomically(&self.dir.join("selectors.map"), map.as_bytes(), 0o644).await?;
+        let mut entries = tokio::fs::read_dir(&self.dir).await?;
+        while let Some(entry) = entries.next_entry().await? {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".key") && !wanted.contains(&name) {
+                tokio::fs::remove_file(entry.path()).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> Result<(), MailError> {
+    let tmp = path.with_extension("tmp");
+    tokio::fs::write(&tmp, bytes).await?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tokio::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(mode)).await?;
+    }
+    tokio::fs::rename(&tmp, path).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn generated_keys_are_rsa_2048_with_a_dated_selector() {
+        let key = DkimKeys::generate().await.unwrap();
+        assert!(key.selector.starts_with("bm") && key.selector.len() == 8, "{}", key.selector);
+        assert!(key.private_pem.starts_with("-----BEGIN RSA PRIVATE KEY-----"));
+        use base64::Engine as _;
+        let der = base64::engine::general_purpose::STANDARD.decode(&key.public_b64).unwrap();
+        // SubjectPublicKeyInfo of a 2048-bit RSA key is 294 bytes.
+        assert_eq!(der.len(), 294);
+    }
+}
