@@ -3,7 +3,9 @@
 
 use engine::mail::{AliasDomains, Aliases, BccRules, DkimKeys, MailDomains, MailError, Mailboxes};
 use engine::testing::TestDatabase;
-use model::mail::{AliasDomainInput, AliasInput, BatchCreate, BccKind, BccRuleInput, DomainInput, MailboxFilter, MailboxInput};
+use model::mail::{
+    AliasDomainInput, AliasInput, BatchCreate, BccKind, BccRuleInput, DomainInput, MailboxFilter, MailboxInput,
+};
 use model::{PageRequest, SortDirection};
 
 const PW: &str = "Tidal-Lantern-58";
@@ -42,7 +44,12 @@ fn mailbox(address: &str) -> MailboxInput {
 }
 
 fn alias(address: &str, targets: &[&str]) -> AliasInput {
-    AliasInput { address: address.into(), targets: targets.iter().map(|t| (*t).to_owned()).collect(), active: true, ..AliasInput::default() }
+    AliasInput {
+        address: address.into(),
+        targets: targets.iter().map(|t| (*t).to_owned()).collect(),
+        active: true,
+        ..AliasInput::default()
+    }
 }
 
 fn page() -> PageRequest {
@@ -71,7 +78,13 @@ async fn a_domain_comes_with_role_addresses_and_a_dkim_key_file() {
     m.mailboxes.create(&mailbox("boss@example.com")).await.unwrap();
     m.mailboxes.create(&mailbox("second@example.com")).await.unwrap();
     let roles = view_rows(&m, "SELECT address, goto FROM mail_aliases WHERE address IN ('postmaster@example.com', 'abuse@example.com') ORDER BY 1").await;
-    assert_eq!(roles, vec![("abuse@example.com".into(), "boss@example.com".into()), ("postmaster@example.com".into(), "boss@example.com".into())]);
+    assert_eq!(
+        roles,
+        vec![
+            ("abuse@example.com".into(), "boss@example.com".into()),
+            ("postmaster@example.com".into(), "boss@example.com".into())
+        ]
+    );
 
     m.domains.delete("example.com", Some("example.com")).await.unwrap();
     assert!(!key.exists(), "the key file of a deleted domain is removed");
@@ -101,11 +114,18 @@ async fn bad_input_is_refused_and_nothing_is_half_written() {
     let weak = MailboxInput { password: Some("short".into()), ..mailbox("weak@example.org") };
     assert!(matches!(m.mailboxes.create(&weak).await, Err(MailError::WeakPassword(_))));
     m.mailboxes.create(&mailbox("dup@example.org")).await.unwrap();
-    assert!(matches!(m.mailboxes.create(&mailbox("DUP@example.org")).await, Err(MailError::AddressTaken { used_by: "mailbox", .. })));
-    assert!(matches!(m.mailboxes.create(&mailbox("postmaster@example.org")).await, Err(MailError::AddressTaken { used_by: "alias", .. })));
+    assert!(matches!(
+        m.mailboxes.create(&mailbox("DUP@example.org")).await,
+        Err(MailError::AddressTaken { used_by: "mailbox", .. })
+    ));
+    assert!(matches!(
+        m.mailboxes.create(&mailbox("postmaster@example.org")).await,
+        Err(MailError::AddressTaken { used_by: "alias", .. })
+    ));
     // A batch with one clash creates nothing.
     m.mailboxes.create(&mailbox("desk3@example.org")).await.unwrap();
-    let batch = BatchCreate { domain: "example.org".into(), prefix: "desk".into(), start: 1, count: 5, quota_bytes: None };
+    let batch =
+        BatchCreate { domain: "example.org".into(), prefix: "desk".into(), start: 1, count: 5, quota_bytes: None };
     assert!(matches!(m.mailboxes.batch_create(&batch).await, Err(MailError::AddressTaken { .. })));
     let all = m.mailboxes.list(&MailboxFilter { search: "desk".into(), domain: String::new() }, &page()).await.unwrap();
     assert_eq!(all.total, 1);
@@ -115,7 +135,12 @@ async fn bad_input_is_refused_and_nothing_is_half_written() {
 async fn limits_of_the_domain_are_enforced() {
     let m = setup().await;
     let gib = 1024 * 1024 * 1024;
-    let d = DomainInput { max_mailboxes: 2, default_quota_bytes: gib, total_quota_bytes: 3 * gib, ..domain("small.example") };
+    let d = DomainInput {
+        max_mailboxes: 2,
+        default_quota_bytes: gib,
+        total_quota_bytes: 3 * gib,
+        ..domain("small.example")
+    };
     m.domains.create(&d).await.unwrap();
     m.mailboxes.create(&mailbox("a@small.example")).await.unwrap();
     let big = MailboxInput { quota_bytes: Some(3 * gib), ..mailbox("b@small.example") };
@@ -123,7 +148,10 @@ async fn limits_of_the_domain_are_enforced() {
     let unlimited = MailboxInput { quota_bytes: Some(0), ..mailbox("b@small.example") };
     assert!(matches!(m.mailboxes.create(&unlimited).await, Err(MailError::UnlimitedInLimitedDomain { .. })));
     m.mailboxes.create(&mailbox("b@small.example")).await.unwrap();
-    assert!(matches!(m.mailboxes.create(&mailbox("c@small.example")).await, Err(MailError::MailboxLimit { max: 2, .. })));
+    assert!(matches!(
+        m.mailboxes.create(&mailbox("c@small.example")).await,
+        Err(MailError::MailboxLimit { max: 2, .. })
+    ));
     // The domain's limits cannot be lowered under what is in use.
     let lower = DomainInput { max_mailboxes: 1, ..d.clone() };
     assert!(matches!(m.domains.update("small.example", &lower).await, Err(MailError::Limit(_))));
@@ -147,10 +175,15 @@ async fn aliases_forwards_and_loops() {
     m.aliases.create(&alias("one@example.net", &["team@example.net"])).await.unwrap();
     let looped = m.aliases.update("team@example.net", &alias("team@example.net", &["one@example.net"])).await;
     match looped {
-        Err(MailError::AliasLoop(path)) => assert_eq!(path, vec!["team@example.net", "one@example.net", "team@example.net"]),
+        Err(MailError::AliasLoop(path)) => {
+            assert_eq!(path, vec!["team@example.net", "one@example.net", "team@example.net"])
+        }
         other => panic!("expected a loop, got {other:?}"),
     }
-    assert!(matches!(m.aliases.create(&alias("self@example.net", &["self@example.net"])).await, Err(MailError::SelfAlias)));
+    assert!(matches!(
+        m.aliases.create(&alias("self@example.net", &["self@example.net"])).await,
+        Err(MailError::SelfAlias)
+    ));
     // A forward on a mailbox's own address, keeping a copy.
     let fwd = m.aliases.create(&alias("b@example.net", &["b@example.net", "archive@elsewhere.org"])).await.unwrap();
     assert!(fwd.is_forward);
@@ -170,7 +203,10 @@ async fn alias_domains_catch_all_and_bcc_reach_the_views() {
     let main = DomainInput { catch_all: Some("b@example.com".into()), ..domain("example.com") };
     m.domains.create(&main).await.unwrap();
     m.mailboxes.create(&mailbox("b@example.com")).await.unwrap();
-    m.alias_domains.create(&AliasDomainInput { name: "example.co".into(), target_domain: "example.com".into(), active: true }).await.unwrap();
+    m.alias_domains
+        .create(&AliasDomainInput { name: "example.co".into(), target_domain: "example.com".into(), active: true })
+        .await
+        .unwrap();
     let rows = view_rows(&m, "SELECT alias_domain, target_domain FROM mail_alias_domains").await;
     assert_eq!(rows, vec![("example.co".into(), "example.com".into())]);
     let catch_all = view_rows(&m, "SELECT address, goto FROM mail_aliases WHERE address = '@example.com'").await;
@@ -181,10 +217,17 @@ async fn alias_domains_catch_all_and_bcc_reach_the_views() {
     // Targets through the alias domain resolve (and loop-check) to the real domain.
     assert!(m.aliases.create(&alias("sales@example.com", &["b@example.co"])).await.is_ok());
 
-    let rule = BccRuleInput { kind: BccKind::Sender, matches: "@example.com".into(), bcc_to: "audit@archive.example".into(), active: true, description: String::new() };
+    let rule = BccRuleInput {
+        kind: BccKind::Sender,
+        matches: "@example.com".into(),
+        bcc_to: "audit@archive.example".into(),
+        active: true,
+        description: String::new(),
+    };
     m.bcc.create(&rule).await.unwrap();
     assert!(matches!(m.bcc.create(&rule).await, Err(MailError::BccExists(_))));
-    let bcc: Vec<(String, String, String)> = sqlx::query_as("SELECT kind, match, bcc_to FROM mail_bcc").fetch_all(&m.t.db.pool).await.unwrap();
+    let bcc: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT kind, match, bcc_to FROM mail_bcc").fetch_all(&m.t.db.pool).await.unwrap();
     assert_eq!(bcc, vec![("sender".into(), "@example.com".into(), "audit@archive.example".into())]);
 
     // A disabled domain disappears from every view at once.
@@ -204,8 +247,14 @@ async fn deleting_a_domain_with_mailboxes_needs_its_name_typed() {
     let m = setup().await;
     m.domains.create(&domain("keep.example")).await.unwrap();
     m.mailboxes.create(&mailbox("a@keep.example")).await.unwrap();
-    assert!(matches!(m.domains.delete("keep.example", None).await, Err(MailError::ConfirmationRequired { mailboxes: 1, .. })));
-    assert!(matches!(m.domains.delete("keep.example", Some("other.example")).await, Err(MailError::ConfirmationRequired { .. })));
+    assert!(matches!(
+        m.domains.delete("keep.example", None).await,
+        Err(MailError::ConfirmationRequired { mailboxes: 1, .. })
+    ));
+    assert!(matches!(
+        m.domains.delete("keep.example", Some("other.example")).await,
+        Err(MailError::ConfirmationRequired { .. })
+    ));
     assert!(m.mailboxes.get("a@keep.example").await.is_ok(), "nothing was deleted");
     m.domains.delete("keep.example", Some("KEEP.example")).await.unwrap();
     assert!(matches!(m.mailboxes.get("a@keep.example").await, Err(MailError::MailboxNotFound(_))));
@@ -269,16 +318,28 @@ async fn mailbox_search_sort_and_paging() {
     m.domains.create(&domain("example.dev")).await.unwrap();
     let made = m
         .mailboxes
-        .batch_create(&BatchCreate { domain: "example.dev".into(), prefix: "user".into(), start: 1, count: 12, quota_bytes: Some(1_000_000) })
+        .batch_create(&BatchCreate {
+            domain: "example.dev".into(),
+            prefix: "user".into(),
+            start: 1,
+            count: 12,
+            quota_bytes: Some(1_000_000),
+        })
         .await
         .unwrap();
     assert_eq!(made.len(), 12);
     assert!(made.iter().all(|c| c.password.len() == 20));
     let req = PageRequest { page: 2, per_page: 5, sort: "address".into(), direction: SortDirection::Descending };
-    let p = m.mailboxes.list(&MailboxFilter { search: "user1".into(), domain: "example.dev".into() }, &req).await.unwrap();
+    let p =
+        m.mailboxes.list(&MailboxFilter { search: "user1".into(), domain: "example.dev".into() }, &req).await.unwrap();
     // user1, user10, user11, user12 match; page 2 of 5 is empty.
     assert_eq!((p.total, p.rows.len()), (4, 0));
-    let hostile = PageRequest { page: 1, per_page: 5, sort: "address; DROP TABLE mailbox".into(), direction: SortDirection::Ascending };
+    let hostile = PageRequest {
+        page: 1,
+        per_page: 5,
+        sort: "address; DROP TABLE mailbox".into(),
+        direction: SortDirection::Ascending,
+    };
     let p = m.mailboxes.list(&MailboxFilter::default(), &hostile).await.unwrap();
     // Falls back to address order: "user10@" sorts before "user1@" ("0" < "@").
     assert_eq!(p.rows[0].address, "user10@example.dev");

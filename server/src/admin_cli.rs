@@ -33,7 +33,7 @@ pub async fn run(auth: &Authenticator, action: AdminAction) -> Result<String, Ad
     }
 }
 
-fn read_password(from_stdin: bool) -> Result<String, AdminCliError> {
+pub(crate) fn read_password(from_stdin: bool) -> Result<String, AdminCliError> {
     if from_stdin {
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line)?;

@@ -34,6 +34,33 @@ pub enum Command {
         #[command(subcommand)]
         action: AdminAction,
     },
+    /// Mail domains and mailboxes from the shell (automation), and DKIM checks (support).
+    Mail {
+        #[command(subcommand)]
+        action: MailAction,
+    },
+}
+
+/// Mail server commands.
+#[derive(Debug, Subcommand)]
+pub enum MailAction {
+    /// Add a mail domain (with postmaster@, abuse@ and a DKIM key).
+    AddDomain { domain: String },
+    /// Add a mailbox; the password is prompted for, or read from standard input.
+    AddMailbox {
+        address: String,
+        /// Quota such as `2 GB`; default: the domain's default quota.
+        #[arg(long)]
+        quota: Option<String>,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Check the DKIM signatures of saved messages against this server's keys (no DNS
+    /// needed); prints one JSON object per signature and fails unless all pass.
+    VerifyDkim {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 /// Admin account commands.

@@ -43,6 +43,9 @@ struct FileConfig {
     session_lifetime_hours: Option<u64>,
     session_idle_minutes: Option<u64>,
     db_max_connections: Option<u32>,
+    dkim_dir: Option<PathBuf>,
+    mail_host: Option<String>,
+    roundcube_url: Option<String>,
 }
 
 /// The resolved configuration the server runs with.
@@ -62,6 +65,12 @@ pub struct Config {
     pub session_lifetime: Duration,
     pub session_idle: Duration,
     pub db_max_connections: u32,
+    /// Where DKIM private keys are written for Rspamd (default `data_dir/dkim`).
+    pub dkim_dir: PathBuf,
+    /// Host name mail clients connect to (IMAP/POP3/SMTP), shown on the connection card.
+    pub mail_host: String,
+    /// RoundCube's HTTP address; when set, `/roundcube/` is proxied to it.
+    pub roundcube_url: Option<String>,
 }
 
 impl Config {
@@ -114,10 +123,36 @@ impl Config {
         let hours = number(env, "BM_SESSION_LIFETIME_HOURS", fc.session_lifetime_hours, 168)?;
         let idle = number(env, "BM_SESSION_IDLE_MINUTES", fc.session_idle_minutes, 120)?;
         let max_conn = number(env, "BM_DB_MAX_CONNECTIONS", fc.db_max_connections.map(u64::from), 10)?;
+        let data_dir: PathBuf = env("BM_DATA_DIR").map(PathBuf::from).or(fc.data_dir).unwrap_or_else(|| "data".into());
+        let roundcube_url = env("BM_ROUNDCUBE_URL")
+            .or(fc.roundcube_url)
+            .filter(|u| !u.is_empty())
+            .map(|u| u.trim_end_matches('/').to_owned());
+        if let Some(u) = &roundcube_url
+            && !u.starts_with("http://")
+        {
+            return Err(ConfigError::Invalid {
+                key: "BM_ROUNDCUBE_URL",
+                value: u.clone(),
+                reason: "expected the plain-HTTP address of the RoundCube container, e.g. http://roundcube:80".into(),
+            });
+        }
+        let mail_host = env("BM_MAIL_HOST")
+            .or(fc.mail_host)
+            .or_else(|| {
+                public_url
+                    .as_deref()
+                    .and_then(|u| u.split("://").nth(1))
+                    .map(|h| h.split(':').next().unwrap_or(h).to_owned())
+            })
+            .unwrap_or_else(|| "localhost".into());
         Ok(Self {
+            dkim_dir: env("BM_DKIM_DIR").map(PathBuf::from).or(fc.dkim_dir).unwrap_or_else(|| data_dir.join("dkim")),
+            mail_host,
+            roundcube_url,
             database_url: env("DATABASE_URL").or(fc.database_url).filter(|u| !u.is_empty()),
             listen,
-            data_dir: env("BM_DATA_DIR").map(PathBuf::from).or(fc.data_dir).unwrap_or_else(|| "data".into()),
+            data_dir,
             public_url,
             site_root: env("BM_SITE_ROOT").map(PathBuf::from).or(fc.site_root).unwrap_or_else(|| "target/site".into()),
             log: env("BM_LOG").or(fc.log).unwrap_or_else(|| "info,sqlx=warn".into()),

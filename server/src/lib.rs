@@ -10,6 +10,7 @@ pub mod config;
 pub mod database;
 pub mod http;
 pub mod logging;
+pub mod mail_cli;
 pub mod serve;
 pub mod workers;
 

@@ -52,6 +52,10 @@ async fn main() -> ExitCode {
             .map(|n| format!("database is up to date ({n} migrations applied)"))
             .map_err(|e| e.to_string()),
         Command::Admin { action } => server::admin_cli::run(&auth, action).await.map_err(|e| e.to_string()),
+        Command::Mail { action } => {
+            let mail = server::serve::mail_admin(&config, &open.db);
+            server::mail_cli::run(&mail, &open.db.pool, action).await.map_err(|e| e.to_string())
+        }
         Command::Postgres { .. } => Ok(String::new()),
     };
     open.close().await;

@@ -32,8 +32,9 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 pub fn app_state(config: &Config, db: engine::db::Database, auth: Authenticator) -> AppState {
     AppState {
         leptos_options: leptos_options(config),
-        db,
+        db: db.clone(),
         auth,
+        mail: mail_admin(config, &db),
         site: SiteSecurity {
             public_origin: config.public_url.clone(),
             secure_cookies: config.secure_cookies(),
@@ -43,11 +44,28 @@ pub fn app_state(config: &Config, db: engine::db::Database, auth: Authenticator)
     }
 }
 
+/// The mail-server services, with the key directory and host names from `config`.
+pub fn mail_admin(config: &Config, db: &engine::db::Database) -> engine::mail::MailAdmin {
+    let webmail_url = config.roundcube_url.as_ref().map(|_| {
+        let base = config.public_url.clone().unwrap_or_else(|| format!("http://{}", config.listen));
+        format!("{base}/roundcube/")
+    });
+    engine::mail::MailAdmin::new(
+        db.pool.clone(),
+        engine::mail::DkimKeys::new(&config.dkim_dir),
+        engine::mail::MailEndpoints { host: config.mail_host.clone(), webmail_url },
+    )
+}
+
 /// Serves until SIGINT/SIGTERM, then shuts down gracefully.
 pub async fn run(config: &Config, open: &OpenDatabase, auth: Authenticator) -> Result<(), ServeError> {
     let state = app_state(config, open.db.clone(), auth.clone());
+    // Key files follow the database: a fresh or wiped key volume is rewritten at start.
+    if let Err(e) = state.mail.dkim.sync_files(&open.db.pool).await {
+        tracing::error!(error = %e, dir = %config.dkim_dir.display(), "cannot write DKIM key files for Rspamd");
+    }
     let housekeeping = crate::workers::spawn_housekeeping(auth);
-    let router = crate::http::router(state);
+    let router = crate::http::router(state, config.roundcube_url.clone());
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|source| ServeError::Bind { addr: config.listen, source })?;

@@ -28,7 +28,7 @@ async fn site(env: &[(&str, &str)]) -> Site {
     let config = Config::load(None, &|k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())).expect("config");
     let auth = Authenticator::new(db.db.pool.clone(), server::auth_policy(&config));
     let state = server::serve::app_state(&config, db.db.clone(), auth.clone());
-    Site { router: server::http::router(state), auth, _db: db }
+    Site { router: server::http::router(state, None), auth, _db: db }
 }
 
 async fn send(site: &Site, mut req: Request<Body>) -> Response<Body> {

@@ -123,6 +123,35 @@ mod from_engine {
         }
     }
 
+    impl From<engine::mail::MailError> for ApiError {
+        fn from(e: engine::mail::MailError) -> Self {
+            use engine::mail::MailError as M;
+            let message = format!("{}.", capitalise(&e.to_string()));
+            match e {
+                M::Engine(inner) => inner.into(),
+                M::Dkim(_) => {
+                    tracing::error!(error = %e, "DKIM key");
+                    Self::Internal(message)
+                }
+                ref e if e.is_not_found() => Self::NotFound(message),
+                M::InvalidDomain { .. } | M::DomainExists(_) | M::AliasDomainExists(_) | M::Rename => {
+                    Self::invalid("name", message)
+                }
+                M::InvalidAddress { .. } | M::AddressTaken { .. } | M::WrongDomain { .. } => {
+                    Self::invalid("address", message)
+                }
+                M::WeakPassword(_) | M::PasswordRequired => Self::invalid("password", message),
+                M::NoTargets | M::TooManyTargets(_) | M::UnknownLocalTarget { .. } | M::AliasLoop(_) | M::SelfAlias => {
+                    Self::invalid("targets", message)
+                }
+                M::ConfirmationRequired { .. } => Self::invalid("confirm", message),
+                M::Csv { .. } => Self::invalid("csv", message),
+                M::DomainQuotaExceeded { .. } | M::UnlimitedInLimitedDomain { .. } => Self::invalid("quota", message),
+                _ => Self::Conflict(message),
+            }
+        }
+    }
+
     fn capitalise(s: &str) -> String {
         let mut c = s.chars();
         c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()

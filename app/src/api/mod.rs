@@ -4,6 +4,7 @@
 pub mod admins;
 pub mod auth;
 pub mod error;
+pub mod mail;
 pub mod overview;
 #[cfg(feature = "ssr")]
 pub mod request;

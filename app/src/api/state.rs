@@ -4,6 +4,7 @@ use axum::extract::FromRef;
 use chrono::{DateTime, Utc};
 use engine::auth::Authenticator;
 use engine::db::Database;
+use engine::mail::MailAdmin;
 use leptos::config::LeptosOptions;
 
 /// How the site is reached, which decides cookie and Origin rules.
@@ -24,6 +25,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Database,
     pub auth: Authenticator,
+    pub mail: MailAdmin,
     pub site: SiteSecurity,
     pub started_at: DateTime<Utc>,
 }

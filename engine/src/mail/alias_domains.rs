@@ -3,9 +3,9 @@
 use model::mail::{AliasDomain, AliasDomainInput};
 use sqlx::PgPool;
 
+use super::MailError;
 use super::domains::lock_names;
 use super::names::{display_domain, normalize_domain};
-use super::MailError;
 
 /// The `mail_alias_domain` table and its rules.
 #[derive(Clone, Debug)]
@@ -23,7 +23,13 @@ struct Row {
 
 impl From<Row> for AliasDomain {
     fn from(r: Row) -> Self {
-        Self { id: r.id, display_name: display_domain(&r.name), name: r.name, target_domain: r.target_domain, active: r.active }
+        Self {
+            id: r.id,
+            display_name: display_domain(&r.name),
+            name: r.name,
+            target_domain: r.target_domain,
+            active: r.active,
+        }
     }
 }
 

@@ -6,9 +6,9 @@ use model::mail::{Alias, AliasInput};
 use model::{Page, PageRequest};
 use sqlx::{PgPool, Postgres, Transaction};
 
+use super::MailError;
 use super::domains::{lock_names, search_needle};
 use super::names::{display_address, normalize_address, normalize_domain};
-use super::MailError;
 use crate::db::order::order_by;
 
 /// Most targets one alias may have (a mailing list belongs in a list manager).
@@ -169,17 +169,14 @@ impl Aliases {
     /// One alias by address.
     pub async fn get(&self, address: &str) -> Result<Alias, MailError> {
         let address = normalize_address(address)?;
-        let row: Option<AliasRow> = sqlx::query_as(&format!("{SELECT} WHERE a.address = $1"))
-            .bind(&address)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row: Option<AliasRow> =
+            sqlx::query_as(&format!("{SELECT} WHERE a.address = $1")).bind(&address).fetch_optional(&self.pool).await?;
         row.map(Into::into).ok_or(MailError::AliasNotFound(address))
     }
 
     /// One page of the Aliases table; `search` matches the address or any target.
     pub async fn list(&self, req: &PageRequest, search: &str, domain: &str) -> Result<Page<Alias>, MailError> {
-        let order =
-            order_by(req, &[("address", "a.address"), ("domain", "d.name"), ("active", "a.active")], "a.id");
+        let order = order_by(req, &[("address", "a.address"), ("domain", "d.name"), ("active", "a.active")], "a.id");
         let search = search_needle(search);
         let domain = if domain.trim().is_empty() { String::new() } else { normalize_domain(domain)? };
         let rows: Vec<AliasRow> = sqlx::query_as(&format!("{SELECT} WHERE {FILTER} {order} LIMIT $3 OFFSET $4"))
@@ -189,12 +186,13 @@ impl Aliases {
             .bind(req.offset())
             .fetch_all(&self.pool)
             .await?;
-        let total: i64 =
-            sqlx::query_scalar(&format!("SELECT count(*) FROM mail_alias a JOIN mail_domain d ON d.id = a.domain_id WHERE {FILTER}"))
-                .bind(&search)
-                .bind(&domain)
-                .fetch_one(&self.pool)
-                .await?;
+        let total: i64 = sqlx::query_scalar(&format!(
+            "SELECT count(*) FROM mail_alias a JOIN mail_domain d ON d.id = a.domain_id WHERE {FILTER}"
+        ))
+        .bind(&search)
+        .bind(&domain)
+        .fetch_one(&self.pool)
+        .await?;
         Ok(Page { rows: rows.into_iter().map(Into::into).collect(), total })
     }
 }

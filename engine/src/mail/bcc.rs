@@ -3,8 +3,8 @@
 use model::mail::{BccKind, BccRule, BccRuleInput};
 use sqlx::PgPool;
 
-use super::names::{normalize_address, normalize_domain};
 use super::MailError;
+use super::names::{normalize_address, normalize_domain};
 
 /// The `mail_bcc_rule` table and its rules.
 #[derive(Clone, Debug)]
@@ -64,8 +64,10 @@ impl BccRules {
         if bcc_to == matches {
             return Err(MailError::Limit("a BCC rule cannot copy an address to itself".into()));
         }
-        let domain_id: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM mail_domain WHERE name = $1").bind(&domain).fetch_optional(&self.pool).await?;
+        let domain_id: Option<i64> = sqlx::query_scalar("SELECT id FROM mail_domain WHERE name = $1")
+            .bind(&domain)
+            .fetch_optional(&self.pool)
+            .await?;
         let domain_id = domain_id.ok_or_else(|| MailError::DomainNotFound(domain.clone()))?;
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO mail_bcc_rule (domain_id, kind, match, bcc_to, active, description) VALUES ($1, $2, $3, $4, $5, $6) \
@@ -85,7 +87,11 @@ impl BccRules {
 
     /// Enables or disables a rule.
     pub async fn set_active(&self, id: i64, active: bool) -> Result<BccRule, MailError> {
-        let done = sqlx::query("UPDATE mail_bcc_rule SET active = $2 WHERE id = $1").bind(id).bind(active).execute(&self.pool).await?;
+        let done = sqlx::query("UPDATE mail_bcc_rule SET active = $2 WHERE id = $1")
+            .bind(id)
+            .bind(active)
+            .execute(&self.pool)
+            .await?;
         if done.rows_affected() == 0 {
             return Err(MailError::BccNotFound(id));
         }
@@ -103,13 +109,15 @@ impl BccRules {
 
     /// One rule.
     pub async fn get(&self, id: i64) -> Result<BccRule, MailError> {
-        let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE b.id = $1")).bind(id).fetch_optional(&self.pool).await?;
+        let row: Option<Row> =
+            sqlx::query_as(&format!("{SELECT} WHERE b.id = $1")).bind(id).fetch_optional(&self.pool).await?;
         row.map(Into::into).ok_or(MailError::BccNotFound(id))
     }
 
     /// Every rule (there are few).
     pub async fn list(&self) -> Result<Vec<BccRule>, MailError> {
-        let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} ORDER BY d.name, b.kind, b.match")).fetch_all(&self.pool).await?;
+        let rows: Vec<Row> =
+            sqlx::query_as(&format!("{SELECT} ORDER BY d.name, b.kind, b.match")).fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 }

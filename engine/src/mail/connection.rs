@@ -12,7 +12,12 @@ pub struct MailEndpoints {
 impl MailEndpoints {
     /// The standard ports of the bundled Postfix and Dovecot (compose.yaml publishes these).
     pub fn settings(&self) -> ConnectionSettings {
-        let endpoint = |service: &str, port, security| ServiceEndpoint { service: service.into(), host: self.host.clone(), port, security };
+        let endpoint = |service: &str, port, security| ServiceEndpoint {
+            service: service.into(),
+            host: self.host.clone(),
+            port,
+            security,
+        };
         ConnectionSettings {
             endpoints: vec![
                 endpoint("IMAP", 993, Security::Tls),

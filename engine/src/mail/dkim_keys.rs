@@ -46,11 +46,11 @@ impl DkimKeys {
     pub async fn generate() -> Result<GeneratedKey, MailError> {
         let selector = format!("bm{}", chrono::Utc::now().format("%Y%m"));
         tokio::task::spawn_blocking(move || {
-            let private = RsaPrivateKey::new(&mut rand::rngs::OsRng, RSA_BITS).map_err(|e| MailError::Dkim(e.to_string()))?;
+            let private =
+                RsaPrivateKey::new(&mut rand::rngs::OsRng, RSA_BITS).map_err(|e| MailError::Dkim(e.to_string()))?;
             let private_pem =
                 private.to_pkcs1_pem(LineEnding::LF).map_err(|e| MailError::Dkim(e.to_string()))?.to_string();
-            let public_der =
-                private.to_public_key().to_public_key_der().map_err(|e| MailError::Dkim(e.to_string()))?;
+            let public_der = private.to_public_key().to_public_key_der().map_err(|e| MailError::Dkim(e.to_string()))?;
             use base64::Engine as _;
             let public_b64 = base64::engine::general_purpose::STANDARD.encode(public_der.as_bytes());
             Ok(GeneratedKey { selector, private_pem, public_b64 })
@@ -60,7 +60,11 @@ impl DkimKeys {
     }
 
     /// Stores `key` as the active key of `domain_id` inside the caller's transaction.
-    pub async fn store(tx: &mut Transaction<'_, Postgres>, domain_id: i64, key: &GeneratedKey) -> Result<(), MailError> {
+    pub async fn store(
+        tx: &mut Transaction<'_, Postgres>,
+        domain_id: i64,
+        key: &GeneratedKey,
+    ) -> Result<(), MailError> {
         sqlx::query(
             "INSERT INTO dkim_key (domain_id, selector, algorithm, private_pem, public_b64) \
              VALUES ($1, $2, 'rsa-sha256', $3, $4)",

@@ -56,8 +56,8 @@ impl<K: Hash + Eq, V: Clone> ResolverCache<K, V> for MapCache<K, V> {
 
 /// Verifies every DKIM signature of `raw` with the keys in the `dkim_key` table.
 pub async fn verify_with_stored_keys(pool: &PgPool, raw: &[u8]) -> Result<Vec<DkimCheck>, MailError> {
-    let message =
-        AuthenticatedMessage::parse(raw).ok_or_else(|| MailError::Dkim("the file is not an RFC 5322 message".into()))?;
+    let message = AuthenticatedMessage::parse(raw)
+        .ok_or_else(|| MailError::Dkim("the file is not an RFC 5322 message".into()))?;
     let cache: MapCache<Box<str>, Txt> = MapCache(Mutex::new(HashMap::new()));
     let mut missing = Vec::new();
     for header in &message.dkim_headers {

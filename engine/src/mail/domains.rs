@@ -149,14 +149,12 @@ impl MailDomains {
         .await?;
         let id = id.ok_or_else(|| MailError::DomainExists(c.name.clone()))?;
         for local in ROLE_LOCAL_PARTS {
-            sqlx::query(
-                "INSERT INTO mail_alias (domain_id, address, description, is_role) VALUES ($1, $2, $3, TRUE)",
-            )
-            .bind(id)
-            .bind(format!("{local}@{}", c.name))
-            .bind(format!("RFC 2142 role address ({local})"))
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query("INSERT INTO mail_alias (domain_id, address, description, is_role) VALUES ($1, $2, $3, TRUE)")
+                .bind(id)
+                .bind(format!("{local}@{}", c.name))
+                .bind(format!("RFC 2142 role address ({local})"))
+                .execute(&mut *tx)
+                .await?;
         }
         DkimKeys::store(&mut tx, id, &key).await?;
         tx.commit().await?;
@@ -173,12 +171,11 @@ impl MailDomains {
         }
         let mut tx = self.pool.begin().await?;
         let id = lock_domain(&mut tx, &stored).await?;
-        let (count, allocated): (i64, i64) = sqlx::query_as(
-            "SELECT count(*), COALESCE(sum(quota_bytes), 0)::BIGINT FROM mailbox WHERE domain_id = $1",
-        )
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
+        let (count, allocated): (i64, i64) =
+            sqlx::query_as("SELECT count(*), COALESCE(sum(quota_bytes), 0)::BIGINT FROM mailbox WHERE domain_id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
         if c.max_mailboxes > 0 && i64::from(c.max_mailboxes) < count {
             return Err(MailError::Limit(format!(
                 "{stored} already has {count} mailboxes, more than the new limit of {}",
@@ -264,10 +261,8 @@ impl MailDomains {
     /// One domain by name (ASCII or Unicode).
     pub async fn get(&self, name: &str) -> Result<MailDomain, MailError> {
         let name = normalize_domain(name)?;
-        let row: Option<DomainRow> = sqlx::query_as(&format!("{SELECT} WHERE d.name = $1"))
-            .bind(&name)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row: Option<DomainRow> =
+            sqlx::query_as(&format!("{SELECT} WHERE d.name = $1")).bind(&name).fetch_optional(&self.pool).await?;
         row.map(Into::into).ok_or(MailError::DomainNotFound(name))
     }
 
@@ -293,10 +288,11 @@ impl MailDomains {
         let sql = format!("{SELECT} WHERE ($1 = '' OR strpos(d.name, $1) > 0) {order} LIMIT $2 OFFSET $3");
         let rows: Vec<DomainRow> =
             sqlx::query_as(&sql).bind(&needle).bind(req.limit()).bind(req.offset()).fetch_all(&self.pool).await?;
-        let total: i64 = sqlx::query_scalar("SELECT count(*) FROM mail_domain d WHERE ($1 = '' OR strpos(d.name, $1) > 0)")
-            .bind(&needle)
-            .fetch_one(&self.pool)
-            .await?;
+        let total: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM mail_domain d WHERE ($1 = '' OR strpos(d.name, $1) > 0)")
+                .bind(&needle)
+                .fetch_one(&self.pool)
+                .await?;
         Ok(Page { rows: rows.into_iter().map(Into::into).collect(), total })
     }
 }

@@ -23,7 +23,9 @@ pub enum MailError {
     AddressTaken { address: String, used_by: &'static str },
     #[error("{domain} allows at most {max} mailboxes")]
     MailboxLimit { domain: String, max: i32 },
-    #[error("{domain} may hand out {total} of quota in all; {allocated} is already given to mailboxes, so {requested} more does not fit")]
+    #[error(
+        "{domain} may hand out {total} of quota in all; {allocated} is already given to mailboxes, so {requested} more does not fit"
+    )]
     DomainQuotaExceeded { domain: String, total: String, allocated: String, requested: String },
     #[error("{domain} has a total quota, so each mailbox needs a quota (not unlimited)")]
     UnlimitedInLimitedDomain { domain: String },

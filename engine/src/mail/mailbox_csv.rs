@@ -9,16 +9,17 @@
 
 use model::mail::{CreatedMailbox, ImportReport, ImportRowError, MailboxFilter, parse_size};
 
+use super::MailError;
 use super::mailboxes::{Mailboxes, NewMailbox, check_display_name, insert, update_row};
 use super::names::normalize_address;
 use super::password::{generate_password, hash_mailbox_password};
-use super::MailError;
 
 /// Largest import accepted in one request.
 pub const MAX_IMPORT_ROWS: usize = 10_000;
 
 /// Header of the export (also accepted by the import).
-pub const EXPORT_HEADER: &[&str] = &["address", "display_name", "quota_bytes", "used_bytes", "messages", "active", "created_at"];
+pub const EXPORT_HEADER: &[&str] =
+    &["address", "display_name", "quota_bytes", "used_bytes", "messages", "active", "created_at"];
 
 struct Columns {
     address: usize,
@@ -54,7 +55,10 @@ impl Mailboxes {
     /// Imports `csv_text` (comma, semicolon or tab separated, detected from the header).
     pub async fn import_csv(&self, csv_text: &str) -> Result<ImportReport, MailError> {
         let first_line = csv_text.lines().next().unwrap_or_default();
-        let delimiter = [b',', b';', b'\t'].into_iter().max_by_key(|d| first_line.bytes().filter(|b| b == d).count()).unwrap_or(b',');
+        let delimiter = [b',', b';', b'\t']
+            .into_iter()
+            .max_by_key(|d| first_line.bytes().filter(|b| b == d).count())
+            .unwrap_or(b',');
         let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(csv_text.as_bytes());
         let header = reader.headers().map_err(|e| MailError::Csv { line: 1, reason: e.to_string() })?.clone();
         let columns = Columns::from_header(&header)?;
@@ -85,7 +89,11 @@ impl Mailboxes {
     }
 
     /// Creates or updates one row; `Some` carries a generated password for a new mailbox.
-    async fn import_row(&self, columns: &Columns, record: &csv::StringRecord) -> Result<Option<CreatedMailbox>, MailError> {
+    async fn import_row(
+        &self,
+        columns: &Columns,
+        record: &csv::StringRecord,
+    ) -> Result<Option<CreatedMailbox>, MailError> {
         let field = |i: Option<usize>| i.and_then(|i| record.get(i)).map(str::trim).unwrap_or_default();
         let address = normalize_address(field(Some(columns.address)))?;
         let display_name = check_display_name(field(columns.name))?;
@@ -113,7 +121,11 @@ impl Mailboxes {
         let password = given_password.map(str::to_owned).or_else(|| generated.clone()).unwrap_or_default();
         let password_hash = hash_mailbox_password(&password, &address).await?;
         let mut tx = self.pool().begin().await?;
-        insert(&mut tx, NewMailbox { address: address.clone(), display_name, quota_bytes: quota, active, password_hash }).await?;
+        insert(
+            &mut tx,
+            NewMailbox { address: address.clone(), display_name, quota_bytes: quota, active, password_hash },
+        )
+        .await?;
         tx.commit().await?;
         // A password the admin supplied is not echoed back; a generated one must be.
         Ok(Some(CreatedMailbox { address, password: generated.unwrap_or_default() }))

@@ -6,10 +6,10 @@ use model::mail::{BatchCreate, CreatedMailbox, Mailbox, MailboxFilter, MailboxIn
 use model::{Page, PageRequest};
 use sqlx::{PgPool, Postgres, Transaction};
 
+use super::MailError;
 use super::domains::{lock_domain, lock_names, search_needle};
 use super::names::{display_address, normalize_address, normalize_domain};
 use super::password::{generate_password, hash_mailbox_password};
-use super::MailError;
 use crate::db::order::order_by;
 
 /// The `mailbox` table and its rules.
@@ -82,7 +82,13 @@ impl Mailboxes {
         let mut tx = self.pool.begin().await?;
         insert(
             &mut tx,
-            NewMailbox { address: address.clone(), display_name, quota_bytes: input.quota_bytes, active: input.active, password_hash },
+            NewMailbox {
+                address: address.clone(),
+                display_name,
+                quota_bytes: input.quota_bytes,
+                active: input.active,
+                password_hash,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -93,10 +99,14 @@ impl Mailboxes {
     /// each with a generated password returned once.
     pub async fn batch_create(&self, batch: &BatchCreate) -> Result<Vec<CreatedMailbox>, MailError> {
         if batch.count == 0 || batch.count > model::mail::mailbox::MAX_BATCH {
-            return Err(MailError::Limit(format!("a batch creates 1 to {} mailboxes", model::mail::mailbox::MAX_BATCH)));
+            return Err(MailError::Limit(format!(
+                "a batch creates 1 to {} mailboxes",
+                model::mail::mailbox::MAX_BATCH
+            )));
         }
         let domain = normalize_domain(&batch.domain)?;
-        let last = batch.start.checked_add(batch.count - 1).ok_or_else(|| MailError::Limit("numbers too large".into()))?;
+        let last =
+            batch.start.checked_add(batch.count - 1).ok_or_else(|| MailError::Limit("numbers too large".into()))?;
         let mut planned = Vec::with_capacity(batch.count as usize);
         for n in batch.start..=last {
             let address = normalize_address(&format!("{}{n}@{domain}", batch.prefix.trim()))?;
@@ -128,7 +138,9 @@ impl Mailboxes {
     pub async fn update(&self, address: &str, input: &MailboxInput) -> Result<Mailbox, MailError> {
         let address = normalize_address(address)?;
         if normalize_address(&input.address)? != address {
-            return Err(MailError::Limit("a mailbox's address cannot change; add an alias for the new address instead".into()));
+            return Err(MailError::Limit(
+                "a mailbox's address cannot change; add an alias for the new address instead".into(),
+            ));
         }
         let display_name = check_display_name(&input.display_name)?;
         let password_hash = match input.password.as_deref().filter(|p| !p.is_empty()) {
@@ -191,10 +203,8 @@ impl Mailboxes {
     /// One mailbox by address.
     pub async fn get(&self, address: &str) -> Result<Mailbox, MailError> {
         let address = normalize_address(address)?;
-        let row: Option<MailboxRow> = sqlx::query_as(&format!("{SELECT} WHERE m.address = $1"))
-            .bind(&address)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row: Option<MailboxRow> =
+            sqlx::query_as(&format!("{SELECT} WHERE m.address = $1")).bind(&address).fetch_optional(&self.pool).await?;
         row.map(Into::into).ok_or(MailError::MailboxNotFound(address))
     }
 
@@ -252,7 +262,9 @@ impl Mailboxes {
 pub(crate) fn check_display_name(name: &str) -> Result<String, MailError> {
     let name = name.trim();
     if name.chars().count() > 200 || name.chars().any(char::is_control) {
-        return Err(MailError::Limit("the display name is limited to 200 characters, without control characters".into()));
+        return Err(MailError::Limit(
+            "the display name is limited to 200 characters, without control characters".into(),
+        ));
     }
     Ok(name.to_owned())
 }
@@ -272,7 +284,9 @@ pub(crate) async fn insert(tx: &mut Transaction<'_, Postgres>, new: NewMailbox) 
             .fetch_optional(&mut **tx)
             .await?;
             return Err(match alias {
-                Some(target) => MailError::Limit(format!("{d} is an alias domain of {target}; create the mailbox in {target}")),
+                Some(target) => {
+                    MailError::Limit(format!("{d} is an alias domain of {target}; create the mailbox in {target}"))
+                }
                 None => MailError::DomainNotFound(d),
             });
         }

@@ -28,3 +28,30 @@ pub use mailboxes::Mailboxes;
 /// Role addresses every mail domain gets (RFC 2142: postmaster for SMTP, abuse for
 /// complaints). They deliver to the domain's first mailbox until the admin changes them.
 pub const ROLE_LOCAL_PARTS: &[&str] = &["postmaster", "abuse"];
+
+/// Every mail-server service over one pool, as the admin API and the CLI use them.
+#[derive(Clone, Debug)]
+pub struct MailAdmin {
+    pub domains: MailDomains,
+    pub mailboxes: Mailboxes,
+    pub aliases: Aliases,
+    pub alias_domains: AliasDomains,
+    pub bcc: BccRules,
+    pub dkim: DkimKeys,
+    pub endpoints: MailEndpoints,
+}
+
+impl MailAdmin {
+    /// `dkim` is the key directory Rspamd reads; `endpoints` what clients connect to.
+    pub fn new(pool: sqlx::PgPool, dkim: DkimKeys, endpoints: MailEndpoints) -> Self {
+        Self {
+            domains: MailDomains::new(pool.clone(), dkim.clone()),
+            mailboxes: Mailboxes::new(pool.clone()),
+            aliases: Aliases::new(pool.clone()),
+            alias_domains: AliasDomains::new(pool.clone()),
+            bcc: BccRules::new(pool),
+            dkim,
+            endpoints,
+        }
+    }
+}

@@ -60,10 +60,22 @@ mod tests {
 
     #[test]
     fn bad_names_are_refused_with_the_reason() {
-        assert!(matches!(normalize_domain("localhost"), Err(MailError::InvalidDomain { problem: AddressProblem::DomainNotQualified, .. })));
+        assert!(matches!(
+            normalize_domain("localhost"),
+            Err(MailError::InvalidDomain { problem: AddressProblem::DomainNotQualified, .. })
+        ));
         assert!(matches!(normalize_domain("exa mple.com"), Err(MailError::InvalidDomain { .. })));
-        assert!(matches!(normalize_address("ünïcode@example.com"), Err(MailError::InvalidAddress { problem: AddressProblem::LocalPartCharacters, .. })));
-        assert!(matches!(normalize_address("a@b@c.com"), Err(MailError::InvalidAddress { problem: AddressProblem::MissingAt, .. })));
-        assert!(matches!(normalize_address("a@localhost"), Err(MailError::InvalidAddress { problem: AddressProblem::DomainNotQualified, .. })));
+        assert!(matches!(
+            normalize_address("ünïcode@example.com"),
+            Err(MailError::InvalidAddress { problem: AddressProblem::LocalPartCharacters, .. })
+        ));
+        assert!(matches!(
+            normalize_address("a@b@c.com"),
+            Err(MailError::InvalidAddress { problem: AddressProblem::MissingAt, .. })
+        ));
+        assert!(matches!(
+            normalize_address("a@localhost"),
+            Err(MailError::InvalidAddress { problem: AddressProblem::DomainNotQualified, .. })
+        ));
     }
 }

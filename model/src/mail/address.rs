@@ -16,7 +16,9 @@ pub enum AddressProblem {
     MissingAt,
     #[error("the part before @ must be 1 to 64 characters")]
     LocalPartLength,
-    #[error("the part before @ may use letters, digits and . _ - + ' = only, with no dot at either end or two in a row")]
+    #[error(
+        "the part before @ may use letters, digits and . _ - + ' = only, with no dot at either end or two in a row"
+    )]
     LocalPartCharacters,
     #[error("the domain must be at most 253 characters, each label at most 63")]
     DomainLength,
@@ -63,7 +65,8 @@ pub fn check_local_part(local: &str) -> Result<&str, AddressProblem> {
     if local.is_empty() || local.len() > 64 {
         return Err(AddressProblem::LocalPartLength);
     }
-    let allowed = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-' | b'+' | b'\'' | b'=');
+    let allowed =
+        |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-' | b'+' | b'\'' | b'=');
     if !local.bytes().all(allowed) || local.starts_with('.') || local.ends_with('.') || local.contains("..") {
         return Err(AddressProblem::LocalPartCharacters);
     }
