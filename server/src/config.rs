@@ -44,6 +44,7 @@ struct FileConfig {
     session_idle_minutes: Option<u64>,
     db_max_connections: Option<u32>,
     dkim_dir: Option<PathBuf>,
+    dkim_gid: Option<u32>,
     mail_host: Option<String>,
     roundcube_url: Option<String>,
 }
@@ -67,6 +68,8 @@ pub struct Config {
     pub db_max_connections: u32,
     /// Where DKIM private keys are written for Rspamd (default `data_dir/dkim`).
     pub dkim_dir: PathBuf,
+    /// Group id given to DKIM key files (Rspamd's), when Rspamd runs as another user.
+    pub dkim_gid: Option<u32>,
     /// Host name mail clients connect to (IMAP/POP3/SMTP), shown on the connection card.
     pub mail_host: String,
     /// RoundCube's HTTP address; when set, `/roundcube/` is proxied to it.
@@ -146,7 +149,16 @@ impl Config {
                     .map(|h| h.split(':').next().unwrap_or(h).to_owned())
             })
             .unwrap_or_else(|| "localhost".into());
+        let dkim_gid = match env("BM_DKIM_GID") {
+            Some(v) => Some(v.trim().parse::<u32>().map_err(|e| ConfigError::Invalid {
+                key: "BM_DKIM_GID",
+                value: v.clone(),
+                reason: format!("{e}; expected a numeric group id"),
+            })?),
+            None => fc.dkim_gid,
+        };
         Ok(Self {
+            dkim_gid,
             dkim_dir: env("BM_DKIM_DIR").map(PathBuf::from).or(fc.dkim_dir).unwrap_or_else(|| data_dir.join("dkim")),
             mail_host,
             roundcube_url,

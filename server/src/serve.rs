@@ -52,7 +52,7 @@ pub fn mail_admin(config: &Config, db: &engine::db::Database) -> engine::mail::M
     });
     engine::mail::MailAdmin::new(
         db.pool.clone(),
-        engine::mail::DkimKeys::new(&config.dkim_dir),
+        engine::mail::DkimKeys::new(&config.dkim_dir).with_group(config.dkim_gid),
         engine::mail::MailEndpoints { host: config.mail_host.clone(), webmail_url },
     )
 }

@@ -28,12 +28,20 @@ pub struct GeneratedKey {
 #[derive(Clone, Debug)]
 pub struct DkimKeys {
     dir: PathBuf,
+    /// Group given to key files, so Rspamd (running as its own user) can read them.
+    group: Option<u32>,
 }
 
 impl DkimKeys {
     /// `dir` is shared with Rspamd (compose volume `dkim`).
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Self { dir: dir.into() }
+        Self { dir: dir.into(), group: None }
+    }
+
+    /// Key files get group `gid` (Rspamd's) and mode 0640.
+    pub fn with_group(mut self, gid: Option<u32>) -> Self {
+        self.group = gid;
+        self
     }
 
     /// The directory Rspamd reads.
@@ -94,11 +102,11 @@ impl DkimKeys {
         let mut map = String::new();
         for (domain, selector, pem) in &keys {
             let name = format!("{domain}.{selector}.key");
-            write_atomically(&self.dir.join(&name), pem.as_bytes(), 0o640).await?;
+            write_atomically(&self.dir.join(&name), pem.as_bytes(), 0o640, self.group).await?;
             map.push_str(&format!("{domain} {selector}\n"));
             wanted.push(name);
         }
-        write_atomically(&self.dir.join("selectors.map"), map.as_bytes(), 0o644).await?;
+        write_atomically(&self.dir.join("selectors.map"), map.as_bytes(), 0o644, None).await?;
         let mut entries = tokio::fs::read_dir(&self.dir).await?;
         while let Some(entry) = entries.next_entry().await? {
             let name = entry.file_name().to_string_lossy().into_owned();
@@ -110,13 +118,16 @@ impl DkimKeys {
     }
 }
 
-async fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> Result<(), MailError> {
+async fn write_atomically(path: &Path, bytes: &[u8], mode: u32, group: Option<u32>) -> Result<(), MailError> {
     let tmp = path.with_extension("tmp");
     tokio::fs::write(&tmp, bytes).await?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         tokio::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(mode)).await?;
+        if group.is_some() {
+            std::os::unix::fs::chown(&tmp, None, group)?;
+        }
     }
     tokio::fs::rename(&tmp, path).await?;
     Ok(())
