@@ -9,6 +9,9 @@ use crate::components::layout::AdminLayout;
 use crate::components::toast::{ToastViewport, provide_toasts};
 use crate::pages::account::AccountPage;
 use crate::pages::admins::AdminsPage;
+use crate::pages::mail::aliases::AliasesPage;
+use crate::pages::mail::domains::DomainsPage;
+use crate::pages::mail::mailboxes::MailboxesPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::overview::OverviewPage;
 use crate::pages::setup::SetupPage;
@@ -37,6 +40,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/sign-in") view=SignInPage />
                 <ParentRoute path=path!("") view=AdminLayout>
                     <Route path=path!("") view=OverviewPage />
+                    <Route path=path!("domains") view=DomainsPage />
+                    <Route path=path!("mailboxes") view=MailboxesPage />
+                    <Route path=path!("aliases") view=AliasesPage />
                     <Route path=path!("admins") view=AdminsPage />
                     <Route path=path!("account") view=AccountPage />
                 </ParentRoute>

@@ -9,16 +9,22 @@ use crate::components::icons;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Section {
     Overview,
+    Domains,
+    Mailboxes,
+    Aliases,
     Admins,
 }
 
 impl Section {
     /// Sidebar order.
-    pub const ALL: [Section; 2] = [Section::Overview, Section::Admins];
+    pub const ALL: [Section; 5] = [Section::Overview, Section::Domains, Section::Mailboxes, Section::Aliases, Section::Admins];
 
     pub fn path(self) -> &'static str {
         match self {
             Self::Overview => "/",
+            Self::Domains => "/domains",
+            Self::Mailboxes => "/mailboxes",
+            Self::Aliases => "/aliases",
             Self::Admins => "/admins",
         }
     }
@@ -26,6 +32,9 @@ impl Section {
     pub fn label(self) -> &'static str {
         match self {
             Self::Overview => "Overview",
+            Self::Domains => "Domains",
+            Self::Mailboxes => "Mailboxes",
+            Self::Aliases => "Aliases & forwards",
             Self::Admins => "Admins",
         }
     }
@@ -33,6 +42,9 @@ impl Section {
     pub fn icon(self) -> AnyView {
         match self {
             Self::Overview => icons::gauge(),
+            Self::Domains => icons::globe(),
+            Self::Mailboxes => icons::envelope(),
+            Self::Aliases => icons::forward(),
             Self::Admins => icons::users(),
         }
     }

@@ -196,7 +196,9 @@ test('shared volumes: the app writes DKIM keys and certificates, the daemons rea
     const m = mount(d, 'tls');
     assert.equal(m.ro, true, `${d} reads tls`);
     assert.ok(serviceEnv(d).BM_TLS_CERT.startsWith(`${m.target}/`), `${d}: BM_TLS_CERT is on the volume`);
-    assert.equal(serviceEnv(d).BM_TLS_CERT, serviceEnv('app').BM_TLS_CERT);
+    // The certificate files the app will write there (ACME, issue 4): fullchain.pem + privkey.pem.
+    assert.equal(serviceEnv(d).BM_TLS_CERT, `${m.target}/fullchain.pem`);
+    assert.equal(serviceEnv(d).BM_TLS_KEY, `${m.target}/privkey.pem`);
   }
   assert.ok(mount('dovecot', 'vmail'));
   assert.ok(mount('rspamd', 'rspamddata'));

@@ -69,3 +69,18 @@ pub fn database() -> AnyView {
         "M12 8c4.4 0 8-1.3 8-3s-3.6-3-8-3-8 1.3-8 3 3.6 3 8 3zM4 5v14c0 1.7 3.6 3 8 3s8-1.3 8-3V5M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3",
     )
 }
+
+/// Mail domains (globe).
+pub fn globe() -> AnyView {
+    icon("M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18M3.6 9h16.8M3.6 15h16.8M12 3a15 15 0 0 1 0 18M12 3a15 15 0 0 0 0 18")
+}
+
+/// Mailboxes (envelope).
+pub fn envelope() -> AnyView {
+    icon("M3 7l9 6 9-6M4 5h16a1 1 0 0 1 1 1v12a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1")
+}
+
+/// Aliases and forwards (arrows).
+pub fn forward() -> AnyView {
+    icon("M15 4l5 5-5 5M20 9H9a5 5 0 0 0-5 5v6")
+}

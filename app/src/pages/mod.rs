@@ -4,6 +4,7 @@ pub mod account;
 pub mod admins;
 pub mod auth_frame;
 pub mod format;
+pub mod mail;
 pub mod not_found;
 pub mod overview;
 pub mod setup;
