@@ -22,6 +22,7 @@ import { createScratchDatabase, psql } from './database.mjs';
 import { verifyDkimSignature } from './dkim.mjs';
 import { ImapClient, tryLogin } from './imap.mjs';
 import { startApp } from './app.mjs';
+import { roundcubeLogin, startRoundcube } from './roundcube.mjs';
 import { createProvisioner, publicKeyPem } from './provision.mjs';
 import { buildMessage, sendMail } from './smtp.mjs';
 import { startStack } from './stack.mjs';
@@ -49,6 +50,7 @@ let db;
 let stack;
 let prov;
 let app;
+let webmail;
 let dkimKey;
 let failed = false;
 const shared = {};
@@ -149,8 +151,20 @@ before(async () => {
   figure('mailstack_start_ms', Date.now() - t);
   for (const [k, v] of Object.entries(stack.timings)) figure(`mailstack_start_${k}`, v);
 
+  // RoundCube (Debian's roundcube-core under PHP's built-in server) on this stack's Dovecot
+  // and Postfix; users reach it only through the app's /roundcube/ proxy.
   t = Date.now();
-  app = await startApp({ databaseUrl: db.url, dkimDir: stack.dkim.dir, dkimGid: stack.dkim.gid, logFile: path.join(stack.dir, 'log', 'billionmail.log') });
+  webmail = await startRoundcube({
+    dir: path.join(stack.dir, 'roundcube'), imapHost: '127.0.0.1', imapPort: stack.ports.imaps, imapTls: 'ssl',
+    smtpPort: stack.ports.submission, smtpTls: 'starttls', tlsVerify: false,
+  });
+  figure('mailstack_roundcube_start_ms', Date.now() - t);
+
+  t = Date.now();
+  app = await startApp({
+    databaseUrl: db.url, dkimDir: stack.dkim.dir, dkimGid: stack.dkim.gid, roundcubeUrl: webmail.url.replace(/\/$/, ''),
+    logFile: path.join(stack.dir, 'log', 'billionmail.log'),
+  });
   figure('mailstack_app_start_ms', Date.now() - t);
 
   // Provisioning goes through the product's own server functions (what the admin pages call).
@@ -175,6 +189,7 @@ before(async () => {
 
 after(async () => {
   if (app) await app.stop();
+  if (webmail) await webmail.stop();
   if (stack) {
     if (failed) {
       console.error(`\n===== daemon logs (temp dir kept: ${stack.dir}) =====\n${stack.logTails(80)}`);
@@ -436,6 +451,17 @@ step('bad_input_is_refused_by_the_api_with_a_clear_error', async () => {
   // Nothing half-written: team@ still delivers to b@ only.
   const rows = psql(db.url, 'SELECT goto FROM mail_aliases WHERE address = :\'a\'', { a: TEAM });
   assert.deepEqual(rows, [B.user]);
+});
+
+step('roundcube_login_through_the_app_proxy', async () => {
+  const t = Date.now();
+  const good = await roundcubeLogin(`${app.url}/roundcube/`, B.user, B.pass);
+  figure('mailstack_roundcube_login_ms', Date.now() - t);
+  assert.ok(good.ok, `RoundCube login as b@: status ${good.status} at ${good.url}`);
+  const bad = await roundcubeLogin(`${app.url}/roundcube/`, B.user, 'not-the-password');
+  assert.equal(bad.ok, false, 'a wrong password must not open webmail');
+  // The admin's session cookie is not valid for RoundCube, nor does RoundCube set it.
+  assert.ok(!(good.cookies || []).some((c) => String(c).startsWith('bm_session=')), 'no admin cookie from webmail');
 });
 
 step('disabled_mailbox_cannot_log_in_within_5s', async () => {
