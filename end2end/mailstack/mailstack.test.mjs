@@ -137,7 +137,7 @@ before(async () => {
   let t = Date.now();
   db = process.env.MAIL_DATABASE_URL
     ? { url: process.env.MAIL_DATABASE_URL, drop: () => {}, external: true }
-    : createScratchDatabase();
+    : createScratchDatabase(process.env.MAIL_SERVER_URL || undefined);
   figure('mailstack_database_ms', Date.now() - t);
 
   t = Date.now();
