@@ -17,7 +17,8 @@ pub enum Section {
 
 impl Section {
     /// Sidebar order.
-    pub const ALL: [Section; 5] = [Section::Overview, Section::Domains, Section::Mailboxes, Section::Aliases, Section::Admins];
+    pub const ALL: [Section; 5] =
+        [Section::Overview, Section::Domains, Section::Mailboxes, Section::Aliases, Section::Admins];
 
     pub fn path(self) -> &'static str {
         match self {

@@ -19,7 +19,7 @@ pub fn parse_size(input: &str) -> Option<i64> {
         _ => return None,
     };
     let bytes = number * multiplier;
-    (bytes.is_finite() && bytes >= 0.0 && bytes < 9.0e18).then(|| bytes.round() as i64)
+    (bytes.is_finite() && (0.0..9.0e18).contains(&bytes)).then(|| bytes.round() as i64)
 }
 
 /// `1.5 GB`, `300 MB`, `12 KB`, `512 B` — binary units with at most one decimal.

@@ -73,15 +73,19 @@ pub async fn proxy(State(proxy): State<RoundcubeProxy>, req: Request) -> Respons
         parts.headers.insert("x-forwarded-host", h);
     }
     parts.headers.insert("x-forwarded-prefix", HeaderValue::from_static("/roundcube"));
+    // RoundCube (billionmail.inc.php) trusts these from this proxy only.
+    if !parts.headers.contains_key("x-forwarded-proto") {
+        parts.headers.insert("x-forwarded-proto", HeaderValue::from_static("http"));
+    }
     parts.uri = uri;
     let upstream_req = Request::from_parts(parts, body);
     match proxy.client.request(upstream_req).await {
         Ok(res) => {
             let (mut parts, body) = res.into_parts();
-            if let Some(loc) = parts.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()) {
-                if let Ok(v) = HeaderValue::from_str(&rewrite_location(loc)) {
-                    parts.headers.insert(header::LOCATION, v);
-                }
+            if let Some(loc) = parts.headers.get(header::LOCATION).and_then(|v| v.to_str().ok())
+                && let Ok(v) = HeaderValue::from_str(&rewrite_location(loc))
+            {
+                parts.headers.insert(header::LOCATION, v);
             }
             let cookies: Vec<HeaderValue> = parts
                 .headers
