@@ -217,3 +217,45 @@ async fn healthz_reports_the_database() {
     assert_eq!(body["database"]["reachable"], true);
     assert!(body["database"]["applied_migrations"].as_i64().unwrap_or(0) >= 1);
 }
+
+fn post_json(path: &str, body: &str, cookie: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, SITE)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body.to_owned()))
+        .expect("request")
+}
+
+#[tokio::test]
+async fn mail_server_functions_need_a_session_and_answer_422_on_bad_input() {
+    let dkim = std::env::temp_dir().join(format!("bm-http-dkim-{}", std::process::id()));
+    let s = site(&[("BM_DKIM_DIR", dkim.to_str().expect("utf8"))]).await;
+    s.auth.accounts.create_first("alice", PASSWORD).await.expect("admin");
+    let domain = r#"{"input":{"name":"Example.ORG","description":"","active":true,"max_mailboxes":0,"default_quota_bytes":0,"total_quota_bytes":0,"catch_all":null}}"#;
+    // Without a session: 401, and nothing is created.
+    let res = send(&s, post_json("/api/mail/domains/create", domain, "bm_session=forged")).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let cookie = sign_in(&s).await;
+    let res = send(&s, post_json("/api/mail/domains/create", domain, &cookie)).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", text(res).await);
+    let res = send(&s, post_json("/api/mail/domains/create", domain, &cookie)).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(res).await.contains("already a mail domain"));
+    let mailbox = r#"{"input":{"address":"anna@example.org","display_name":"Anna, \"A\"","quota_bytes":null,"active":true,"password":"Quiet-River-2024"}}"#;
+    let res = send(&s, post_json("/api/mail/mailboxes/create", mailbox, &cookie)).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", text(res).await);
+
+    // The CSV export needs the session too, and never carries password hashes.
+    let res = send(&s, get("/api/mail/mailboxes.csv", None)).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = send(&s, get("/api/mail/mailboxes.csv?domain=example.org&search=", Some(&cookie))).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers().get(header::CONTENT_TYPE).expect("type"), "text/csv; charset=utf-8");
+    let csv = text(res).await;
+    assert!(csv.starts_with("address,display_name,"), "{csv}");
+    assert!(csv.contains("anna@example.org,\"Anna, \"\"A\"\"\""), "{csv}");
+    assert!(!csv.contains("ARGON2ID"));
+    let _ = std::fs::remove_dir_all(dkim);
+}

@@ -34,8 +34,9 @@ pub struct MailboxInput {
     pub password: Option<String>,
 }
 
-/// Search and domain filter of the Mailboxes table.
+/// Search and domain filter of the Mailboxes table (both optional in a URL query).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct MailboxFilter {
     /// Substring of the address or display name.
     pub search: String,
