@@ -1,5 +1,5 @@
 // PostgreSQL helpers for the mail-stack harness: parse MAIL_DATABASE_URL into what Postfix
-// and Dovecot want, run SQL through psql, create/drop a scratch database with the schema.
+// and Dovecot want, run SQL through psql, create/drop an empty scratch database (the app migrates it).
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';

@@ -1,8 +1,8 @@
 // DKIM (RFC 6376) signature verification for the tests, against a known public key (no DNS).
 // Supports rsa-sha256 and ed25519-sha256 with simple/relaxed canonicalization.
 //
-// The lead plans a Rust verifier CLI (mail-auth); verifyDkimSignature() is the one function
-// to swap for it: (raw message, public key PEM, expectations) -> { ok, reason, tags }.
+// The product's own verifier is `billionmail mail verify-dkim` (mail-auth, keys from the
+// database); the test runs both, so two independent implementations must agree.
 import crypto from 'node:crypto';
 
 function splitMessage(raw) {
