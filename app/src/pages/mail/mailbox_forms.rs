@@ -225,7 +225,7 @@ pub fn CreatedList(created: Vec<CreatedMailbox>) -> impl IntoView {
 fn read_file(ev: leptos::ev::Event, into: RwSignal<String>) {
     #[cfg(feature = "hydrate")]
     {
-        use wasm_bindgen::JsCast;
+        use leptos::wasm_bindgen::JsCast;
         let file = ev
             .target()
             .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
