@@ -64,8 +64,9 @@ pub fn AccountPage() -> impl IntoView {
             <div>
                 <h1 class="text-2xl font-semibold tracking-tight">"Your account"</h1>
                 <p class="mt-1 text-sm text-slate-500 dark:text-slate-400">
-                    "Signed in as " <Transition fallback=|| "…"><span class="font-medium">{username}</span></Transition>
-                    ". Changing the password signs you out on every other browser."
+                    <span>"Signed in as "</span>
+                    <Transition fallback=|| view! { <span>"…"</span> }><span class="font-medium">{username}</span></Transition>
+                    <span>". Changing the password signs you out on every other browser."</span>
                 </p>
             </div>
             <section class="max-w-md rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">

@@ -221,7 +221,7 @@ fn AliasDomainsCard() -> impl IntoView {
     let create = ServerAction::<CreateAliasDomain>::new();
     let delete = ServerAction::<DeleteAliasDomain>::new();
     let list = Resource::new(move || (create.version().get(), delete.version().get()), |_| list_alias_domains());
-    let names = Resource::new(|| (), |_| domain_names());
+    let names = LocalResource::new(domain_names);
     let options = Signal::derive(move || names.get().and_then(Result::ok).unwrap_or_default());
     let name = RwSignal::new(String::new());
     let target = RwSignal::new(String::new());

@@ -46,7 +46,7 @@ pub fn MailboxesPage() -> impl IntoView {
         },
         |(r, f, ..)| list_mailboxes(r.page, r.per_page, r.sort, r.direction, f),
     );
-    let names = Resource::new(|| (), |_| domain_names());
+    let names = LocalResource::new(domain_names);
     let domain_options = Signal::derive(move || names.get().and_then(Result::ok).unwrap_or_default());
 
     let form = MailboxFormState::new();
