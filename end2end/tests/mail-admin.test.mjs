@@ -122,7 +122,7 @@ test('mailboxes: search is in the URL, export downloads CSV without hashes', asy
   await page.fill('input[name=q]', 'desk3');
   await page.press('input[name=q]', 'Enter');
   await page.waitForURL(/q=desk3/);
-  await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1);
+  await page.waitForFunction(() => [...document.querySelectorAll('tbody tr')].filter((r) => !r.closest('#connection-settings')).length === 1);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-mailboxes')]);
   const path = await download.path();
   const csv = (await import('node:fs')).readFileSync(path, 'utf8');
@@ -142,12 +142,16 @@ test('aliases: create, loop refused, alias domain and BCC rule', async () => {
   await page.fill('#targets', 'anna@example.com\ndesk1@example.com');
   await page.click('#alias-form button[type=submit]');
   await toast(/team@example\.com created/);
+  await page.waitForSelector('#alias-dialog', { state: 'detached' });
   await page.click('#add-alias');
   await page.fill('#address', 'all@example.com');
   await page.fill('#targets', 'team@example.com');
   await page.click('#alias-form button[type=submit]');
   await toast(/all@example\.com created/);
+  await page.waitForSelector('#alias-dialog', { state: 'detached' });
+  await row('all@example.com');
   await page.click('button[data-action=edit][data-address="team@example.com"]');
+  await page.waitForFunction(() => /Edit alias/.test(document.querySelector('#alias-dialog')?.textContent || ''));
   await page.fill('#targets', 'all@example.com');
   await page.click('#alias-form button[type=submit]');
   await page.waitForFunction(() => /loop/.test(document.querySelector('#alias-form')?.textContent || ''));
@@ -168,6 +172,16 @@ test('aliases: create, loop refused, alias domain and BCC rule', async () => {
 });
 
 test('domains: disable, then delete needs the name typed when mailboxes exist', async () => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.evaluate(() => localStorage.removeItem('bm-theme'));
+  await page.goto(`${BASE}/mailboxes`);
+  await hydrated();
+  await row('desk5@example.com');
+  await shot('26-mailboxes-dark');
+  await page.goto(`${BASE}/domains`);
+  await hydrated();
+  await shot('27-domains-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
   await page.goto(`${BASE}/domains`);
   await hydrated();
   await page.click('button[data-action=toggle][data-domain="example.com"]');
@@ -178,9 +192,4 @@ test('domains: disable, then delete needs the name typed when mailboxes exist', 
   await page.click('#confirm-button');
   await toast(/Domain deleted/);
   await page.waitForFunction(() => ![...document.querySelectorAll('tbody tr')].some((r) => r.textContent.includes('example.com') && !r.textContent.includes('bücher')));
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await page.evaluate(() => localStorage.removeItem('bm-theme'));
-  await page.goto(`${BASE}/mailboxes`);
-  await hydrated();
-  await shot('26-mailboxes-dark');
 });

@@ -192,8 +192,8 @@ pub fn MailboxesPage() -> impl IntoView {
                     </select>
                 </label>
             </div>
-            <div class="grid gap-6 xl:grid-cols-3">
-                <div class="xl:col-span-2">
+            <div class="grid gap-6 2xl:grid-cols-3">
+                <div class="2xl:col-span-2">
                     <DataTable caption="Mailboxes" columns=columns query=query data=mailboxes
                         empty_title="No mailboxes here"
                         empty_hint="Add a mailbox, create a batch, or import a CSV. Add a domain first if there is none." />
