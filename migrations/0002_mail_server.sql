@@ -141,7 +141,11 @@ GROUP BY a.address
 UNION ALL
 SELECT mb.username, mb.username
 FROM mail_mailboxes mb
-WHERE NOT EXISTS (SELECT 1 FROM mail_alias a WHERE a.address = mb.username AND a.active)
+WHERE NOT EXISTS (
+    SELECT 1 FROM mail_alias a
+    WHERE a.address = mb.username AND a.active
+      AND EXISTS (SELECT 1 FROM mail_alias_target t WHERE t.alias_id = a.id)
+)
 UNION ALL
 SELECT '@' || d.name, d.catch_all
 FROM mail_domain d

@@ -201,8 +201,14 @@ async fn aliases_forwards_and_loops() {
 async fn alias_domains_catch_all_and_bcc_reach_the_views() {
     let m = setup().await;
     let main = DomainInput { catch_all: Some("b@example.com".into()), ..domain("example.com") };
-    m.domains.create(&main).await.unwrap();
+    // A catch-all must reach something that exists (no backscatter): not at creation...
+    assert!(matches!(m.domains.create(&main).await, Err(MailError::UnknownLocalTarget { .. })));
+    m.domains.create(&domain("example.com")).await.unwrap();
     m.mailboxes.create(&mailbox("b@example.com")).await.unwrap();
+    let ghost = DomainInput { catch_all: Some("ghost@example.com".into()), ..domain("example.com") };
+    assert!(matches!(m.domains.update("example.com", &ghost).await, Err(MailError::UnknownLocalTarget { .. })));
+    // ...but once the mailbox is there, and external addresses always.
+    m.domains.update("example.com", &main).await.unwrap();
     m.alias_domains
         .create(&AliasDomainInput { name: "example.co".into(), target_domain: "example.com".into(), active: true })
         .await
@@ -360,4 +366,40 @@ async fn quota_usage_reported_by_dovecot_shows_per_mailbox_and_domain() {
     assert_eq!((a.used_bytes, a.messages), (1000, 3));
     let d = m.domains.get("example.biz").await.unwrap();
     assert_eq!((d.used_bytes, d.mailbox_count), (1500, 2));
+}
+
+#[tokio::test]
+async fn a_forward_left_without_targets_does_not_hand_the_mailbox_to_the_catch_all() {
+    let m = setup().await;
+    m.domains.create(&domain("example.info")).await.unwrap();
+    m.mailboxes.create(&mailbox("a@example.info")).await.unwrap();
+    m.mailboxes.create(&mailbox("b@example.info")).await.unwrap();
+    let catch_all = DomainInput { catch_all: Some("b@example.info".into()), ..domain("example.info") };
+    m.domains.update("example.info", &catch_all).await.unwrap();
+    // A forwards everything to C; then C is deleted, leaving A's forward with no target.
+    m.mailboxes.create(&mailbox("c@example.info")).await.unwrap();
+    m.aliases.create(&alias("a@example.info", &["c@example.info"])).await.unwrap();
+    m.mailboxes.delete("c@example.info").await.unwrap();
+    let a = view_rows(&m, "SELECT address, goto FROM mail_aliases WHERE address = 'a@example.info'").await;
+    assert_eq!(a, vec![("a@example.info".into(), "a@example.info".into())], "A receives its own mail again");
+}
+
+#[tokio::test]
+async fn csv_update_keeps_what_the_file_does_not_mention() {
+    let m = setup().await;
+    m.domains.create(&domain("example.app")).await.unwrap();
+    let named = MailboxInput { display_name: "Kept Name".into(), active: false, ..mailbox("kept@example.app") };
+    m.mailboxes.create(&named).await.unwrap();
+    let report = m.mailboxes.import_csv("address,password\nkept@example.app,Brand-New-Pass-31\n").await.unwrap();
+    assert_eq!((report.updated, report.errors.len()), (1, 0), "{:?}", report.errors);
+    let kept = m.mailboxes.get("kept@example.app").await.unwrap();
+    assert_eq!((kept.display_name.as_str(), kept.active), ("Kept Name", false));
+}
+
+#[tokio::test]
+async fn a_bad_alias_target_is_reported_as_a_target() {
+    let m = setup().await;
+    m.domains.create(&domain("example.page")).await.unwrap();
+    let bad = m.aliases.create(&alias("x@example.page", &["not an address"])).await;
+    assert!(matches!(bad, Err(MailError::InvalidTarget { .. })), "{bad:?}");
 }

@@ -141,12 +141,16 @@ mod from_engine {
                     Self::invalid("address", message)
                 }
                 M::WeakPassword(_) | M::PasswordRequired => Self::invalid("password", message),
-                M::NoTargets | M::TooManyTargets(_) | M::UnknownLocalTarget { .. } | M::AliasLoop(_) | M::SelfAlias => {
-                    Self::invalid("targets", message)
-                }
+                M::InvalidTarget { .. }
+                | M::NoTargets
+                | M::TooManyTargets(_)
+                | M::UnknownLocalTarget { .. }
+                | M::AliasLoop(_)
+                | M::SelfAlias => Self::invalid("targets", message),
                 M::ConfirmationRequired { .. } => Self::invalid("confirm", message),
-                M::Csv { .. } => Self::invalid("csv", message),
                 M::DomainQuotaExceeded { .. } | M::UnlimitedInLimitedDomain { .. } => Self::invalid("quota", message),
+                // Out-of-range values and limits: a form-level validation message.
+                M::Limit(_) | M::Csv { .. } => Self::invalid("form", message),
                 _ => Self::Conflict(message),
             }
         }

@@ -19,12 +19,13 @@ pub fn set_query_value(key: &str, value: &str) {
     if !value.is_empty() {
         pairs.push((key.to_owned(), value.to_owned()));
     }
-    let encoded: Vec<String> = pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
+    let encoded: Vec<String> = pairs.iter().map(|(k, v)| format!("{}={}", encode_query(k), encode_query(v))).collect();
     let href = if encoded.is_empty() { "?".to_owned() } else { format!("?{}", encoded.join("&")) };
     use_navigate()(&href, NavigateOptions { replace: true, scroll: false, ..Default::default() });
 }
 
-fn encode(s: &str) -> String {
+/// Percent-encodes a query key or value (everything but unreserved characters and `@`).
+pub fn encode_query(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'@' => (b as char).to_string(),

@@ -76,7 +76,10 @@ impl Aliases {
         let domain = address.split_once('@').map(|(_, d)| d.to_owned()).unwrap_or_default();
         let mut targets = Vec::new();
         for raw in input.targets.iter().flat_map(|t| t.split([',', '\n', ';', ' '])).filter(|t| !t.trim().is_empty()) {
-            let target = normalize_address(raw)?;
+            let target = normalize_address(raw).map_err(|e| match e {
+                MailError::InvalidAddress { value, problem } => MailError::InvalidTarget { value, problem },
+                other => other,
+            })?;
             if !targets.contains(&target) {
                 targets.push(target);
             }

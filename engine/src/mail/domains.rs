@@ -133,6 +133,15 @@ impl MailDomains {
         if is_alias {
             return Err(MailError::AliasDomainExists(c.name));
         }
+        let own_catch_all = c.catch_all.as_deref().is_some_and(|a| a.ends_with(&format!("@{}", c.name)));
+        if own_catch_all {
+            // Nothing exists in a domain that is being created.
+            return Err(MailError::UnknownLocalTarget {
+                target: c.catch_all.clone().unwrap_or_default(),
+                domain: c.name,
+            });
+        }
+        check_catch_all(&mut tx, c.catch_all.as_deref()).await?;
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO mail_domain (name, description, active, max_mailboxes, default_quota_bytes, \
                total_quota_bytes, catch_all) VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -170,7 +179,9 @@ impl MailDomains {
             return Err(MailError::Rename);
         }
         let mut tx = self.pool.begin().await?;
+        lock_names(&mut tx).await?;
         let id = lock_domain(&mut tx, &stored).await?;
+        check_catch_all(&mut tx, c.catch_all.as_deref()).await?;
         let (count, allocated): (i64, i64) =
             sqlx::query_as("SELECT count(*), COALESCE(sum(quota_bytes), 0)::BIGINT FROM mailbox WHERE domain_id = $1")
                 .bind(id)
@@ -295,6 +306,25 @@ impl MailDomains {
                 .await?;
         Ok(Page { rows: rows.into_iter().map(Into::into).collect(), total })
     }
+}
+
+/// A catch-all in one of our own domains must reach an existing mailbox or alias; otherwise
+/// Postfix would accept mail for every unknown address and then bounce it (backscatter).
+async fn check_catch_all(tx: &mut Transaction<'_, Postgres>, catch_all: Option<&str>) -> Result<(), MailError> {
+    let Some(target) = catch_all else { return Ok(()) };
+    let domain = target.split_once('@').map_or("", |(_, d)| d);
+    let (local, exists): (bool, bool) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM mail_domain WHERE name = $2) OR EXISTS (SELECT 1 FROM mail_alias_domain WHERE name = $2), \
+                EXISTS (SELECT 1 FROM mailbox WHERE address = $1) OR EXISTS (SELECT 1 FROM mail_alias WHERE address = $1)",
+    )
+    .bind(target)
+    .bind(domain)
+    .fetch_one(&mut **tx)
+    .await?;
+    if local && !exists {
+        return Err(MailError::UnknownLocalTarget { target: target.to_owned(), domain: domain.to_owned() });
+    }
+    Ok(())
 }
 
 /// The lower-case, punycode-where-possible form of a search box entry.

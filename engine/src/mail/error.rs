@@ -13,6 +13,8 @@ pub enum MailError {
     InvalidDomain { value: String, problem: AddressProblem },
     #[error("{value:?} is not a valid address: {problem}")]
     InvalidAddress { value: String, problem: AddressProblem },
+    #[error("{value:?} is not a valid target address: {problem}")]
+    InvalidTarget { value: String, problem: AddressProblem },
     #[error("{0} is already a mail domain")]
     DomainExists(String),
     #[error("{0} is already an alias domain")]

@@ -60,13 +60,23 @@ impl Mailboxes {
             .max_by_key(|d| first_line.bytes().filter(|b| b == d).count())
             .unwrap_or(b',');
         let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(csv_text.as_bytes());
+        // Refuse an oversized file before anything is written (a partial import would lose the
+        // generated passwords of the rows already created).
+        let rows = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .flexible(true)
+            .from_reader(csv_text.as_bytes())
+            .records()
+            .count();
+        if rows > MAX_IMPORT_ROWS {
+            return Err(MailError::Limit(format!(
+                "the file has {rows} rows; at most {MAX_IMPORT_ROWS} per import, so split it"
+            )));
+        }
         let header = reader.headers().map_err(|e| MailError::Csv { line: 1, reason: e.to_string() })?.clone();
         let columns = Columns::from_header(&header)?;
         let mut report = ImportReport::default();
         for (index, record) in reader.records().enumerate() {
-            if index >= MAX_IMPORT_ROWS {
-                return Err(MailError::Limit(format!("at most {MAX_IMPORT_ROWS} rows per import; split the file")));
-            }
             let line = record.as_ref().ok().and_then(|r| r.position()).map_or(index as u64 + 2, |p| p.line());
             let record = match record {
                 Ok(r) => r,
@@ -95,13 +105,17 @@ impl Mailboxes {
         record: &csv::StringRecord,
     ) -> Result<Option<CreatedMailbox>, MailError> {
         let field = |i: Option<usize>| i.and_then(|i| record.get(i)).map(str::trim).unwrap_or_default();
+        // A column that is absent, or a cell left empty, keeps what a known mailbox has.
+        let given = |i: Option<usize>| Some(field(i)).filter(|v| !v.is_empty());
         let address = normalize_address(field(Some(columns.address)))?;
-        let display_name = check_display_name(field(columns.name))?;
-        let quota = match field(columns.quota) {
-            "" => None,
-            q => Some(parse_size(q).ok_or_else(|| MailError::Limit(format!("quota {q:?} is not a size like 2 GB")))?),
+        let display_name = given(columns.name).map(check_display_name).transpose()?;
+        let quota = match given(columns.quota) {
+            None => None,
+            Some(q) => {
+                Some(parse_size(q).ok_or_else(|| MailError::Limit(format!("quota {q:?} is not a size like 2 GB")))?)
+            }
         };
-        let active = parse_active(field(columns.active)).map_err(MailError::Limit)?;
+        let active = given(columns.active).map(parse_active).transpose().map_err(MailError::Limit)?;
         let given_password = Some(field(columns.password)).filter(|p| !p.is_empty());
         let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM mailbox WHERE address = $1)")
             .bind(&address)
@@ -113,7 +127,7 @@ impl Mailboxes {
                 None => None,
             };
             let mut tx = self.pool().begin().await?;
-            update_row(&mut tx, &address, &display_name, quota, active, hash.as_deref()).await?;
+            update_row(&mut tx, &address, display_name.as_deref(), quota, active, hash.as_deref()).await?;
             tx.commit().await?;
             return Ok(None);
         }
@@ -123,7 +137,13 @@ impl Mailboxes {
         let mut tx = self.pool().begin().await?;
         insert(
             &mut tx,
-            NewMailbox { address: address.clone(), display_name, quota_bytes: quota, active, password_hash },
+            NewMailbox {
+                address: address.clone(),
+                display_name: display_name.unwrap_or_default(),
+                quota_bytes: quota,
+                active: active.unwrap_or(true),
+                password_hash,
+            },
         )
         .await?;
         tx.commit().await?;

@@ -148,7 +148,15 @@ impl Mailboxes {
             None => None,
         };
         let mut tx = self.pool.begin().await?;
-        update_row(&mut tx, &address, &display_name, input.quota_bytes, input.active, password_hash.as_deref()).await?;
+        update_row(
+            &mut tx,
+            &address,
+            Some(&display_name),
+            input.quota_bytes,
+            Some(input.active),
+            password_hash.as_deref(),
+        )
+        .await?;
         tx.commit().await?;
         self.get(&address).await
     }
@@ -340,13 +348,14 @@ pub(crate) async fn insert(tx: &mut Transaction<'_, Postgres>, new: NewMailbox) 
     Ok(id)
 }
 
-/// Updates one mailbox inside `tx`; the quota is checked against the domain's total.
+/// Updates one mailbox inside `tx`; `None` keeps a field as it is. The quota is checked
+/// against the domain's total.
 pub(crate) async fn update_row(
     tx: &mut Transaction<'_, Postgres>,
     address: &str,
-    display_name: &str,
+    display_name: Option<&str>,
     quota_bytes: Option<i64>,
-    active: bool,
+    active: Option<bool>,
     password_hash: Option<&str>,
 ) -> Result<(), MailError> {
     let domain = address.split_once('@').map_or("", |(_, d)| d);
@@ -369,7 +378,7 @@ pub(crate) async fn update_row(
     .await?;
     check_quota(domain, quota, total_quota, allocated - current)?;
     sqlx::query(
-        "UPDATE mailbox SET display_name = $2, quota_bytes = $3, active = $4, \
+        "UPDATE mailbox SET display_name = COALESCE($2, display_name), quota_bytes = $3, active = COALESCE($4, active), \
            password_hash = COALESCE($5, password_hash), \
            password_changed_at = CASE WHEN $5 IS NULL THEN password_changed_at ELSE now() END, updated_at = now() \
          WHERE address = $1",
@@ -392,7 +401,7 @@ fn check_quota(domain: &str, quota: i64, total: i64, allocated_to_others: i64) -
         if quota == 0 {
             return Err(MailError::UnlimitedInLimitedDomain { domain: domain.to_owned() });
         }
-        if allocated_to_others + quota > total {
+        if allocated_to_others.checked_add(quota).is_none_or(|sum| sum > total) {
             return Err(MailError::DomainQuotaExceeded {
                 domain: domain.to_owned(),
                 total: format_bytes(total),

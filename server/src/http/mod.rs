@@ -36,6 +36,7 @@ pub fn router(state: AppState, roundcube_url: Option<String>) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/api/mail/mailboxes.csv", get(mailbox_export::export))
         .with_state(guard_state.clone());
+    let https = state.site.secure_cookies;
     let app_router = Router::new()
         .leptos_routes(&state, routes, move || app::shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
@@ -47,7 +48,7 @@ pub fn router(state: AppState, roundcube_url: Option<String>) -> Router {
     // security headers, and the admin cookie stripped.
     let webmail = match roundcube_url {
         Some(url) => {
-            let proxy = roundcube::RoundcubeProxy::new(url);
+            let proxy = roundcube::RoundcubeProxy::new(url, https);
             Router::new()
                 .route(roundcube::PREFIX, get(|| async { axum::response::Redirect::permanent("/roundcube/") }))
                 .route("/roundcube/", axum::routing::any(roundcube::proxy))

@@ -5,8 +5,10 @@
 //! admin's frame and script rules are relaxed for these responses only, because RoundCube
 //! shows messages in same-origin frames.
 
+use std::net::SocketAddr;
+
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, Uri, header};
 use hyper_util::client::legacy::Client;
@@ -22,13 +24,15 @@ pub const PREFIX: &str = "/roundcube";
 #[derive(Clone)]
 pub struct RoundcubeProxy {
     upstream: String,
+    /// Whether browsers reach us over HTTPS (told to RoundCube as `X-Forwarded-Proto`).
+    https: bool,
     client: Client<HttpConnector, Body>,
 }
 
 impl RoundcubeProxy {
     /// `upstream` is `http://host:port` (no trailing slash).
-    pub fn new(upstream: String) -> Self {
-        Self { upstream, client: Client::builder(TokioExecutor::new()).build(HttpConnector::new()) }
+    pub fn new(upstream: String, https: bool) -> Self {
+        Self { upstream, https, client: Client::builder(TokioExecutor::new()).build(HttpConnector::new()) }
     }
 }
 
@@ -69,14 +73,23 @@ pub async fn proxy(State(proxy): State<RoundcubeProxy>, req: Request) -> Respons
         parts.headers.insert(header::COOKIE, c);
     }
     parts.headers.remove(header::AUTHORIZATION);
+    // RoundCube (billionmail.inc.php) trusts forwarding headers from this proxy, so whatever
+    // the client sent under those names is replaced by what this server knows.
+    for name in
+        ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-prefix", "x-real-ip"]
+    {
+        parts.headers.remove(name);
+    }
+    if let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>()
+        && let Ok(v) = HeaderValue::from_str(&peer.ip().to_string())
+    {
+        parts.headers.insert("x-forwarded-for", v);
+    }
     if let Some(h) = host {
         parts.headers.insert("x-forwarded-host", h);
     }
     parts.headers.insert("x-forwarded-prefix", HeaderValue::from_static("/roundcube"));
-    // RoundCube (billionmail.inc.php) trusts these from this proxy only.
-    if !parts.headers.contains_key("x-forwarded-proto") {
-        parts.headers.insert("x-forwarded-proto", HeaderValue::from_static("http"));
-    }
+    parts.headers.insert("x-forwarded-proto", HeaderValue::from_static(if proxy.https { "https" } else { "http" }));
     parts.uri = uri;
     let upstream_req = Request::from_parts(parts, body);
     match proxy.client.request(upstream_req).await {

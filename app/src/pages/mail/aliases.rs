@@ -203,7 +203,7 @@ pub fn AliasesPage() -> impl IntoView {
         </Modal>
         <ConfirmDialog open=delete_open
             title=Signal::derive(move || format!("Delete {}?", pending_delete.get().unwrap_or_default()))
-            message="Mail to this address is refused from now on (unless a catch-all takes it)."
+            message="Mail to this address is refused from now on (unless it is a mailbox, which then receives it again, or a catch-all takes it)."
             on_confirm=Callback::new(move |_| if let Some(address) = pending_delete.get_untracked() {
                 delete.dispatch(DeleteAlias { address });
             }) />

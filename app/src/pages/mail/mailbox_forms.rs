@@ -125,7 +125,7 @@ pub fn MailboxForm(
                 <PasswordRules problems=problems />
             </Show>
             <TextField name="quota" label="Quota" value=state.quota hint="Such as 2 GB; empty = the domain's default; 0 = no limit" error=field("quota") />
-            <CheckField name="mailbox_active" label="Active" value=state.active hint="A disabled mailbox cannot log in and receives no mail." />
+            <CheckField name="mailbox_active" label="Active" value=state.active hint="A disabled mailbox cannot log in; mail to it is refused (or goes to the catch-all)." />
             {move || form_error(general().map(|e| e.to_string()))}
             <SubmitButton label="Save mailbox" pending_label="Saving…" pending=pending />
         </form>

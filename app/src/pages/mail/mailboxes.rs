@@ -18,7 +18,7 @@ use crate::components::confirm::ConfirmDialog;
 use crate::components::data_table::{Column, DataTable, TableQuery};
 use crate::components::modal::Modal;
 use crate::components::toast::use_toasts;
-use crate::components::url_filter::{SearchBox, query_value, set_query_value};
+use crate::components::url_filter::{SearchBox, encode_query, query_value, set_query_value};
 use crate::components::usage_bar::UsageBar;
 use crate::pages::format;
 
@@ -115,6 +115,7 @@ pub fn MailboxesPage() -> impl IntoView {
         Column::new("address", "Address", |m: &Mailbox| {
             view! {
                 <div class="font-medium text-slate-900 dark:text-white">{m.display_address.clone()}</div>
+                {(m.display_address != m.address).then(|| view! { <div class="font-mono text-xs text-slate-500">"login: "{m.address.clone()}</div> })}
                 {(!m.display_name.is_empty()).then(|| view! { <div class="text-xs text-slate-500 dark:text-slate-400">{m.display_name.clone()}</div> })}
             }
             .into_any()
@@ -151,11 +152,7 @@ pub fn MailboxesPage() -> impl IntoView {
         .numeric(),
     ];
     let export_href = move || {
-        format!(
-            "/api/mail/mailboxes.csv?domain={}&search={}",
-            domain.get(),
-            search.get().replace('&', "%26").replace('#', "%23")
-        )
+        format!("/api/mail/mailboxes.csv?domain={}&search={}", encode_query(&domain.get()), encode_query(&search.get()))
     };
     view! {
         <Title text="Mailboxes · BillionMail" />
@@ -221,7 +218,7 @@ pub fn MailboxesPage() -> impl IntoView {
         </Modal>
         <ConfirmDialog open=delete_open
             title=Signal::derive(move || format!("Delete {}?", pending_delete.get().map(|m| m.display_address).unwrap_or_default()))
-            message="It can no longer log in or receive mail, and it is removed from every alias. Stored mail stays on the mail volume. This cannot be undone."
+            message="It can no longer log in, and it is removed from every alias; mail to its address is refused (or taken by the domain's catch-all, if one is set). Stored mail stays on the mail volume. This cannot be undone."
             on_confirm=Callback::new(move |_| if let Some(m) = pending_delete.get_untracked() {
                 delete.dispatch(DeleteMailbox { address: m.address });
             }) />
