@@ -47,6 +47,7 @@ struct FileConfig {
     dkim_gid: Option<u32>,
     mail_host: Option<String>,
     roundcube_url: Option<String>,
+    webmail_host: Option<String>,
 }
 
 /// The resolved configuration the server runs with.
@@ -74,6 +75,11 @@ pub struct Config {
     pub mail_host: String,
     /// RoundCube's HTTP address; when set, `/roundcube/` is proxied to it.
     pub roundcube_url: Option<String>,
+    /// A host name of its own for webmail (`webmail.example.com`): RoundCube is then served
+    /// at that host's root, a different origin from the admin, and `/roundcube/` redirects
+    /// there. Recommended: a script in a hostile message that slipped past RoundCube's
+    /// sanitiser could otherwise call the admin API from the admin's own origin.
+    pub webmail_host: Option<String>,
 }
 
 impl Config {
@@ -162,6 +168,10 @@ impl Config {
             dkim_dir: env("BM_DKIM_DIR").map(PathBuf::from).or(fc.dkim_dir).unwrap_or_else(|| data_dir.join("dkim")),
             mail_host,
             roundcube_url,
+            webmail_host: env("BM_WEBMAIL_HOST")
+                .or(fc.webmail_host)
+                .map(|h| h.trim().to_ascii_lowercase())
+                .filter(|h| !h.is_empty()),
             database_url: env("DATABASE_URL").or(fc.database_url).filter(|u| !u.is_empty()),
             listen,
             data_dir,

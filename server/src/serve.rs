@@ -46,9 +46,15 @@ pub fn app_state(config: &Config, db: engine::db::Database, auth: Authenticator)
 
 /// The mail-server services, with the key directory and host names from `config`.
 pub fn mail_admin(config: &Config, db: &engine::db::Database) -> engine::mail::MailAdmin {
-    let webmail_url = config.roundcube_url.as_ref().map(|_| {
-        let base = config.public_url.clone().unwrap_or_else(|| format!("http://{}", config.listen));
-        format!("{base}/roundcube/")
+    let webmail_url = config.roundcube_url.as_ref().map(|_| match &config.webmail_host {
+        Some(host) => {
+            let scheme = if config.secure_cookies() { "https" } else { "http" };
+            format!("{scheme}://{host}/")
+        }
+        None => {
+            let base = config.public_url.clone().unwrap_or_else(|| format!("http://{}", config.listen));
+            format!("{base}/roundcube/")
+        }
     });
     engine::mail::MailAdmin::new(
         db.pool.clone(),
@@ -65,7 +71,7 @@ pub async fn run(config: &Config, open: &OpenDatabase, auth: Authenticator) -> R
         tracing::error!(error = %e, dir = %config.dkim_dir.display(), "cannot write DKIM key files for Rspamd");
     }
     let housekeeping = crate::workers::spawn_housekeeping(auth);
-    let router = crate::http::router(state, config.roundcube_url.clone());
+    let router = crate::http::router(state, crate::http::Webmail::from_config(config));
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|source| ServeError::Bind { addr: config.listen, source })?;

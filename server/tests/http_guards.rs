@@ -28,7 +28,7 @@ async fn site(env: &[(&str, &str)]) -> Site {
     let config = Config::load(None, &|k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())).expect("config");
     let auth = Authenticator::new(db.db.pool.clone(), server::auth_policy(&config));
     let state = server::serve::app_state(&config, db.db.clone(), auth.clone());
-    Site { router: server::http::router(state, None), auth, _db: db }
+    Site { router: server::http::router(state, server::http::Webmail::default()), auth, _db: db }
 }
 
 async fn send(site: &Site, mut req: Request<Body>) -> Response<Body> {
@@ -258,4 +258,71 @@ async fn mail_server_functions_need_a_session_and_answer_422_on_bad_input() {
     assert!(csv.contains("anna@example.org,\"Anna, \"\"A\"\"\""), "{csv}");
     assert!(!csv.contains("ARGON2ID"));
     let _ = std::fs::remove_dir_all(dkim);
+}
+
+/// A stand-in for RoundCube: echoes what reached it, and tries to set the admin cookie.
+async fn fake_roundcube() -> String {
+    use axum::response::IntoResponse;
+    async fn echo(req: axum::extract::Request) -> axum::response::Response {
+        let h = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
+        let body = format!(
+            "path={} cookie={} xff={} prefix={} proto={}",
+            req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/"),
+            h("cookie"),
+            h("x-forwarded-for"),
+            h("x-forwarded-prefix"),
+            h("x-forwarded-proto")
+        );
+        ([(header::SET_COOKIE, "bm_session=planted; Path=/"), (header::LOCATION, "/?_task=mail")], body).into_response()
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, axum::Router::new().fallback(echo)).await;
+    });
+    format!("http://{addr}")
+}
+
+async fn webmail_site(webmail: server::http::Webmail) -> Site {
+    let db = TestDatabase::create().await;
+    let config = Config::load(None, &|_| None).expect("config");
+    let auth = Authenticator::new(db.db.pool.clone(), server::auth_policy(&config));
+    let state = server::serve::app_state(&config, db.db.clone(), auth.clone());
+    Site { router: server::http::router(state, webmail), auth, _db: db }
+}
+
+#[tokio::test]
+async fn roundcube_under_the_prefix_never_sees_or_sets_the_admin_cookie() {
+    let upstream = fake_roundcube().await;
+    let s = webmail_site(server::http::Webmail { upstream: Some(upstream), host: None }).await;
+    let req = Request::get("/roundcube/?_task=login")
+        .header(header::HOST, HOST)
+        .header(header::COOKIE, "bm_session=secret; roundcube_sessid=abc")
+        .header("x-forwarded-for", "6.6.6.6")
+        .body(Body::empty())
+        .expect("request");
+    let res = send(&s, req).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers().get(header::LOCATION).expect("location"), "/roundcube/?_task=mail");
+    assert_eq!(res.headers().get(header::X_FRAME_OPTIONS).expect("xfo"), "SAMEORIGIN");
+    assert!(
+        res.headers().get_all(header::SET_COOKIE).iter().all(|c| !c.to_str().unwrap_or("").starts_with("bm_session"))
+    );
+    let body = text(res).await;
+    assert_eq!(body, "path=/?_task=login cookie=roundcube_sessid=abc xff=198.51.100.9 prefix=/roundcube proto=http");
+}
+
+#[tokio::test]
+async fn a_webmail_host_gets_roundcube_at_its_root_and_the_admin_prefix_redirects_there() {
+    let upstream = fake_roundcube().await;
+    let s = webmail_site(server::http::Webmail { upstream: Some(upstream), host: Some("webmail.test".into()) }).await;
+    let req =
+        Request::get("/?_task=login").header(header::HOST, "WEBMAIL.test:8080").body(Body::empty()).expect("request");
+    let res = send(&s, req).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers().get(header::LOCATION).expect("location"), "/?_task=mail", "no prefix rewrite at a root");
+    assert_eq!(text(res).await, "path=/?_task=login cookie=- xff=198.51.100.9 prefix=- proto=http");
+    let res = send(&s, get("/roundcube/", None)).await;
+    assert_eq!(res.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(res.headers().get(header::LOCATION).expect("location"), "http://webmail.test/");
 }

@@ -27,8 +27,24 @@ pub struct GuardState {
     pub setup_done: Arc<AtomicBool>,
 }
 
+/// Where webmail is served from, if RoundCube is configured.
+#[derive(Clone, Debug, Default)]
+pub struct Webmail {
+    /// RoundCube's plain-HTTP address.
+    pub upstream: Option<String>,
+    /// A separate host for webmail (served at its root); `None` = under `/roundcube/`.
+    pub host: Option<String>,
+}
+
+impl Webmail {
+    /// From `BM_ROUNDCUBE_URL` and `BM_WEBMAIL_HOST`.
+    pub fn from_config(config: &crate::config::Config) -> Self {
+        Self { upstream: config.roundcube_url.clone(), host: config.webmail_host.clone() }
+    }
+}
+
 /// Builds the complete router for `state`.
-pub fn router(state: AppState, roundcube_url: Option<String>) -> Router {
+pub fn router(state: AppState, webmail: Webmail) -> Router {
     let guard_state = GuardState { app: state.clone(), setup_done: Arc::new(AtomicBool::new(false)) };
     let routes = generate_route_list(app::App);
     let options = state.leptos_options.clone();
@@ -46,20 +62,52 @@ pub fn router(state: AppState, roundcube_url: Option<String>) -> Router {
         .layer(from_fn_with_state(guard_state, origin::guard));
     // Webmail is its own site under /roundcube/: outside the page guard, with its own
     // security headers, and the admin cookie stripped.
-    let webmail = match roundcube_url {
-        Some(url) => {
-            let proxy = roundcube::RoundcubeProxy::new(url, https);
+    let webmail_routes = match (webmail.upstream.clone(), webmail.host.clone()) {
+        (Some(url), None) => {
+            let proxy = roundcube::RoundcubeProxy::new(url, https, Some(roundcube::PREFIX));
             Router::new()
                 .route(roundcube::PREFIX, get(|| async { axum::response::Redirect::permanent("/roundcube/") }))
                 .route("/roundcube/", axum::routing::any(roundcube::proxy))
                 .route("/roundcube/{*rest}", axum::routing::any(roundcube::proxy))
                 .with_state(proxy)
         }
-        None => Router::new(),
+        (Some(_), Some(host)) => {
+            let scheme = if https { "https" } else { "http" };
+            let to = format!("{scheme}://{host}/");
+            let redirect = move || {
+                let to = to.clone();
+                async move { axum::response::Redirect::permanent(&to) }
+            };
+            Router::new()
+                .route(roundcube::PREFIX, get(redirect.clone()))
+                .route("/roundcube/", get(redirect.clone()))
+                .route("/roundcube/{*rest}", get(redirect))
+        }
+        _ => Router::new(),
     };
-    webmail
-        .merge(app_router)
-        .layer(CompressionLayer::new())
+    let webmail_host = match (&webmail.host, webmail.upstream.clone()) {
+        (Some(host), Some(url)) => Some((host.clone(), roundcube::RoundcubeProxy::new(url, https, None))),
+        _ => None,
+    };
+    let site = webmail_routes.merge(app_router);
+    // Requests for the webmail host never reach the admin: they go to RoundCube at its root.
+    let site = match webmail_host {
+        Some((host, proxy)) => {
+            site.layer(axum::middleware::from_fn(move |req: axum::extract::Request, next: axum::middleware::Next| {
+                let host = host.clone();
+                let proxy = proxy.clone();
+                async move {
+                    if roundcube::is_host(req.headers(), &host) {
+                        roundcube::proxy(axum::extract::State(proxy), req).await
+                    } else {
+                        next.run(req).await
+                    }
+                }
+            }))
+        }
+        None => site,
+    };
+    site.layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -26,13 +26,15 @@ pub struct RoundcubeProxy {
     upstream: String,
     /// Whether browsers reach us over HTTPS (told to RoundCube as `X-Forwarded-Proto`).
     https: bool,
+    /// The path prefix stripped before forwarding (`/roundcube`), or none on a webmail host.
+    prefix: Option<&'static str>,
     client: Client<HttpConnector, Body>,
 }
 
 impl RoundcubeProxy {
     /// `upstream` is `http://host:port` (no trailing slash).
-    pub fn new(upstream: String, https: bool) -> Self {
-        Self { upstream, https, client: Client::builder(TokioExecutor::new()).build(HttpConnector::new()) }
+    pub fn new(upstream: String, https: bool, prefix: Option<&'static str>) -> Self {
+        Self { upstream, https, prefix, client: Client::builder(TokioExecutor::new()).build(HttpConnector::new()) }
     }
 }
 
@@ -44,6 +46,17 @@ pub fn strip_session_cookie(value: &str) -> Option<String> {
         .filter(|c| !c.is_empty() && c.split('=').next().map(str::trim) != Some(SESSION_COOKIE))
         .collect();
     (!kept.is_empty()).then(|| kept.join("; "))
+}
+
+/// Whether the request's `Host` (port ignored, case-insensitive) is `host`.
+pub fn is_host(headers: &http::HeaderMap, host: &str) -> bool {
+    headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(|h| {
+            h.rsplit_once(':').filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit())).map_or(h, |(name, _)| name)
+        })
+        .is_some_and(|name| name.eq_ignore_ascii_case(host.split(':').next().unwrap_or(host)))
 }
 
 /// A root-relative redirect from RoundCube, moved under the prefix.
@@ -59,7 +72,7 @@ pub fn rewrite_location(location: &str) -> String {
 pub async fn proxy(State(proxy): State<RoundcubeProxy>, req: Request) -> Response {
     let (mut parts, body) = req.into_parts();
     let path = parts.uri.path();
-    let rest = path.strip_prefix(PREFIX).unwrap_or(path);
+    let rest = proxy.prefix.and_then(|p| path.strip_prefix(p)).unwrap_or(path);
     let rest = if rest.is_empty() { "/" } else { rest };
     let query = parts.uri.query().map(|q| format!("?{q}")).unwrap_or_default();
     let uri: Uri = match format!("{}{rest}{query}", proxy.upstream).parse() {
@@ -88,7 +101,9 @@ pub async fn proxy(State(proxy): State<RoundcubeProxy>, req: Request) -> Respons
     if let Some(h) = host {
         parts.headers.insert("x-forwarded-host", h);
     }
-    parts.headers.insert("x-forwarded-prefix", HeaderValue::from_static("/roundcube"));
+    if let Some(prefix) = proxy.prefix.and_then(|p| HeaderValue::from_str(p).ok()) {
+        parts.headers.insert("x-forwarded-prefix", prefix);
+    }
     parts.headers.insert("x-forwarded-proto", HeaderValue::from_static(if proxy.https { "https" } else { "http" }));
     parts.uri = uri;
     let upstream_req = Request::from_parts(parts, body);
@@ -96,6 +111,7 @@ pub async fn proxy(State(proxy): State<RoundcubeProxy>, req: Request) -> Respons
         Ok(res) => {
             let (mut parts, body) = res.into_parts();
             if let Some(loc) = parts.headers.get(header::LOCATION).and_then(|v| v.to_str().ok())
+                && proxy.prefix.is_some()
                 && let Ok(v) = HeaderValue::from_str(&rewrite_location(loc))
             {
                 parts.headers.insert(header::LOCATION, v);
