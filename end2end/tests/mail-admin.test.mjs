@@ -83,6 +83,14 @@ test('domains: empty state, then add example.com and an IDN domain', async () =>
   await toast(/bücher\.example added/);
   await row('xn--bcher-kva.example');
   await shot('21-domains');
+  // The DKIM record to publish, for the selector the engine generated.
+  await page.click('button.dkim-record[data-domain="example.com"]');
+  await page.waitForSelector('#dkim-value');
+  assert.match(await page.textContent('#dkim-name'), /^bm\d{6}\._domainkey\.example\.com$/);
+  assert.match(await page.textContent('#dkim-value'), /^v=DKIM1; k=rsa; p=MIIBIjAN[A-Za-z0-9+/=]+$/);
+  await shot('21b-dkim-record');
+  await page.keyboard.press('Escape');
+  await page.click('#dkim-dialog button[aria-label=Close]').catch(() => {});
 });
 
 test('mailboxes: weak password refused inline, then created; batch shows passwords once', async () => {

@@ -403,3 +403,15 @@ async fn a_bad_alias_target_is_reported_as_a_target() {
     let bad = m.aliases.create(&alias("x@example.page", &["not an address"])).await;
     assert!(matches!(bad, Err(MailError::InvalidTarget { .. })), "{bad:?}");
 }
+
+#[tokio::test]
+async fn search_finds_unicode_names_and_unicode_domains() {
+    let m = setup().await;
+    m.domains.create(&domain("bücher.example")).await.unwrap();
+    let jurgen = MailboxInput { display_name: "Jürgen Weiß".into(), ..mailbox("jw@bücher.example") };
+    m.mailboxes.create(&jurgen).await.unwrap();
+    let find = |q: &str| MailboxFilter { search: q.into(), domain: String::new() };
+    assert_eq!(m.mailboxes.list(&find("jürgen"), &page()).await.unwrap().total, 1, "a Unicode name");
+    assert_eq!(m.mailboxes.list(&find("bücher.example"), &page()).await.unwrap().total, 1, "a Unicode domain");
+    assert_eq!(m.mailboxes.list(&find("xn--bcher"), &page()).await.unwrap().total, 1, "the punycode");
+}

@@ -33,6 +33,7 @@ struct DomainRow {
     allocated_quota_bytes: i64,
     used_bytes: i64,
     dkim_selector: Option<String>,
+    dkim_public: Option<String>,
 }
 
 impl From<DomainRow> for MailDomain {
@@ -52,6 +53,7 @@ impl From<DomainRow> for MailDomain {
             allocated_quota_bytes: r.allocated_quota_bytes,
             used_bytes: r.used_bytes,
             dkim_selector: r.dkim_selector,
+            dkim_record: r.dkim_public.map(|p| format!("v=DKIM1; k=rsa; p={p}")),
             created_at: r.created_at,
         }
     }
@@ -65,7 +67,9 @@ const SELECT: &str = "SELECT d.id, d.name, d.description, d.active, d.max_mailbo
        (SELECT COALESCE(sum(q.bytes), 0)::BIGINT FROM mailbox m JOIN mail_quota_usage q ON q.username = m.address \
          WHERE m.domain_id = d.id) AS used_bytes, \
        (SELECT k.selector FROM dkim_key k WHERE k.domain_id = d.id AND k.active ORDER BY k.created_at DESC LIMIT 1) \
-         AS dkim_selector \
+         AS dkim_selector, \
+       (SELECT k.public_b64 FROM dkim_key k WHERE k.domain_id = d.id AND k.active ORDER BY k.created_at DESC LIMIT 1) \
+         AS dkim_public \
      FROM mail_domain d";
 
 /// Checked, normalised form of a [`DomainInput`].

@@ -55,7 +55,8 @@ const SELECT: &str = "SELECT m.id, m.address, d.name AS domain, m.display_name, 
        m.password_changed_at \
      FROM mailbox m JOIN mail_domain d ON d.id = m.domain_id LEFT JOIN mail_quota_usage q ON q.username = m.address";
 
-const FILTER: &str = "($1 = '' OR strpos(m.address, $1) > 0 OR strpos(lower(m.display_name), $1) > 0) \
+// $1: the search for addresses (IDN as punycode), $3: the same text as typed, for names.
+const FILTER: &str = "($1 = '' OR strpos(m.address, $1) > 0 OR strpos(lower(m.display_name), $3) > 0) \
      AND ($2 = '' OR d.name = $2)";
 
 /// A new mailbox, checked and hashed, ready to insert.
@@ -231,10 +232,12 @@ impl Mailboxes {
             "m.id",
         );
         let search = search_needle(&filter.search);
+        let typed = filter.search.trim().to_lowercase();
         let domain = if filter.domain.trim().is_empty() { String::new() } else { normalize_domain(&filter.domain)? };
-        let rows: Vec<MailboxRow> = sqlx::query_as(&format!("{SELECT} WHERE {FILTER} {order} LIMIT $3 OFFSET $4"))
+        let rows: Vec<MailboxRow> = sqlx::query_as(&format!("{SELECT} WHERE {FILTER} {order} LIMIT $4 OFFSET $5"))
             .bind(&search)
             .bind(&domain)
+            .bind(&typed)
             .bind(req.limit())
             .bind(req.offset())
             .fetch_all(&self.pool)
@@ -244,6 +247,7 @@ impl Mailboxes {
         ))
         .bind(&search)
         .bind(&domain)
+        .bind(&typed)
         .fetch_one(&self.pool)
         .await?;
         Ok(Page { rows: rows.into_iter().map(Into::into).collect(), total })
@@ -252,10 +256,12 @@ impl Mailboxes {
     /// Every mailbox matching `filter`, for the CSV export (address order).
     pub async fn all(&self, filter: &MailboxFilter) -> Result<Vec<Mailbox>, MailError> {
         let search = search_needle(&filter.search);
+        let typed = filter.search.trim().to_lowercase();
         let domain = if filter.domain.trim().is_empty() { String::new() } else { normalize_domain(&filter.domain)? };
         let rows: Vec<MailboxRow> = sqlx::query_as(&format!("{SELECT} WHERE {FILTER} ORDER BY m.address"))
             .bind(&search)
             .bind(&domain)
+            .bind(&typed)
             .fetch_all(&self.pool)
             .await?;
         Ok(rows.into_iter().map(Into::into).collect())

@@ -27,6 +27,8 @@ pub struct MailDomain {
     /// What its mailboxes hold, as Dovecot last reported.
     pub used_bytes: i64,
     pub dkim_selector: Option<String>,
+    /// The DKIM TXT record to publish at `<selector>._domainkey.<name>`.
+    pub dkim_record: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 

@@ -69,6 +69,8 @@ pub fn DomainsPage() -> impl IntoView {
         None => {}
     });
     let pending_delete = RwSignal::new(None::<MailDomain>);
+    let dns_domain = RwSignal::new(None::<MailDomain>);
+    let dns_open = RwSignal::new(false);
     let delete_open = RwSignal::new(false);
     Effect::new(move |_| match delete.value().get() {
         Some(Ok(())) => toasts.success("Domain deleted."),
@@ -124,7 +126,19 @@ pub fn DomainsPage() -> impl IntoView {
             view! { <UsageBar used=d.used_bytes limit=limit /> }.into_any()
         })
         .sortable(),
-        Column::new("dkim", "DKIM", |d: &MailDomain| d.dkim_selector.clone().map(tag).unwrap_or_else(|| "—".into_any())),
+        Column::new("dkim", "DKIM", move |d: &MailDomain| match (&d.dkim_selector, &d.dkim_record) {
+            (Some(selector), Some(_)) => {
+                let for_dns = d.clone();
+                view! {
+                    <button type="button" class="dkim-record" data-domain=d.name.clone() title="Show the DNS record to publish"
+                        on:click=move |_| { dns_domain.set(Some(for_dns.clone())); dns_open.set(true); }>
+                        {tag(selector.clone())}
+                    </button>
+                }
+                .into_any()
+            }
+            _ => "—".into_any(),
+        }),
         Column::new("active", "Status", |d: &MailDomain| status_badge(d.active)).sortable(),
         Column::new("actions", "", move |d: &MailDomain| {
             let for_edit = d.clone();
@@ -170,6 +184,28 @@ pub fn DomainsPage() -> impl IntoView {
                 empty_title="No mail domains yet"
                 empty_hint="Add your first domain to create mailboxes and aliases in it." />
         </div>
+        <Modal open=dns_open id="dkim-dialog" width="max-w-2xl" title=Signal::derive(move || format!("DKIM record for {}", dns_domain.get().map(|d| d.display_name).unwrap_or_default()))>
+            {move || dns_domain.get().map(|d| {
+                let name = format!("{}._domainkey.{}", d.dkim_selector.clone().unwrap_or_default(), d.name);
+                view! {
+                    <div class="space-y-4 text-sm">
+                        <p class="text-slate-600 dark:text-slate-300">"Publish this TXT record in the domain's DNS so receivers can verify the signatures Rspamd adds to mail sent from this server."</p>
+                        <div>
+                            <div class="text-xs font-semibold uppercase tracking-wide text-slate-500">"Name"</div>
+                            <div id="dkim-name" class="mt-1 select-all break-all rounded-lg bg-slate-100 px-3 py-2 font-mono text-xs dark:bg-slate-800">{name}</div>
+                        </div>
+                        <div>
+                            <div class="text-xs font-semibold uppercase tracking-wide text-slate-500">"Type"</div>
+                            <div class="mt-1 font-mono text-xs">"TXT"</div>
+                        </div>
+                        <div>
+                            <div class="text-xs font-semibold uppercase tracking-wide text-slate-500">"Value"</div>
+                            <div id="dkim-value" class="mt-1 select-all break-all rounded-lg bg-slate-100 px-3 py-2 font-mono text-xs dark:bg-slate-800">{d.dkim_record.clone().unwrap_or_default()}</div>
+                        </div>
+                    </div>
+                }
+            })}
+        </Modal>
         <Modal open=form_open id="domain-dialog" title=Signal::derive(move || if form.editing.get().is_some() { "Edit domain".to_owned() } else { "Add a domain".to_owned() })>
             <DomainForm state=form error=form_error
                 pending=Signal::derive(move || create.pending().get() || update.pending().get())
