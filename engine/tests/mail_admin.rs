@@ -110,7 +110,7 @@ async fn bad_input_is_refused_and_nothing_is_half_written() {
     m.domains.create(&domain("example.org")).await.unwrap();
     assert!(matches!(m.domains.create(&domain("EXAMPLE.org")).await, Err(MailError::DomainExists(_))));
     assert!(matches!(m.mailboxes.create(&mailbox("a b@example.org")).await, Err(MailError::InvalidAddress { .. })));
-    assert!(matches!(m.mailboxes.create(&mailbox("x@nowhere.example")).await, Err(MailError::DomainNotFound(_))));
+    assert!(matches!(m.mailboxes.create(&mailbox("x@nowhere.example")).await, Err(MailError::NotOurDomain(_))));
     let weak = MailboxInput { password: Some("short".into()), ..mailbox("weak@example.org") };
     assert!(matches!(m.mailboxes.create(&weak).await, Err(MailError::WeakPassword(_))));
     m.mailboxes.create(&mailbox("dup@example.org")).await.unwrap();

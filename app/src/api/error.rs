@@ -137,7 +137,7 @@ mod from_engine {
                 M::InvalidDomain { .. } | M::DomainExists(_) | M::AliasDomainExists(_) | M::Rename => {
                     Self::invalid("name", message)
                 }
-                M::InvalidAddress { .. } | M::AddressTaken { .. } | M::WrongDomain { .. } => {
+                M::InvalidAddress { .. } | M::AddressTaken { .. } | M::WrongDomain { .. } | M::NotOurDomain(_) => {
                     Self::invalid("address", message)
                 }
                 M::WeakPassword(_) | M::PasswordRequired => Self::invalid("password", message),

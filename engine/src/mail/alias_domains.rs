@@ -59,7 +59,7 @@ impl AliasDomains {
             .bind(&target)
             .fetch_optional(&mut *tx)
             .await?;
-        let target_id = target_id.ok_or_else(|| MailError::DomainNotFound(target.clone()))?;
+        let target_id = target_id.ok_or_else(|| MailError::NotOurDomain(target.clone()))?;
         let inserted = sqlx::query(
             "INSERT INTO mail_alias_domain (name, target_domain_id, active) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
         )

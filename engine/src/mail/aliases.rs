@@ -215,7 +215,7 @@ async fn local_domain_id(tx: &mut Transaction<'_, Postgres>, domain: &str) -> Re
     .await?;
     Err(match target {
         Some(t) => MailError::Limit(format!("{domain} is an alias domain of {t}; add the alias in {t}")),
-        None => MailError::DomainNotFound(domain.to_owned()),
+        None => MailError::NotOurDomain(domain.to_owned()),
     })
 }
 

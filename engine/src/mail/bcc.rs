@@ -68,7 +68,7 @@ impl BccRules {
             .bind(&domain)
             .fetch_optional(&self.pool)
             .await?;
-        let domain_id = domain_id.ok_or_else(|| MailError::DomainNotFound(domain.clone()))?;
+        let domain_id = domain_id.ok_or_else(|| MailError::NotOurDomain(domain.clone()))?;
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO mail_bcc_rule (domain_id, kind, match, bcc_to, active, description) VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (kind, match) DO NOTHING RETURNING id",

@@ -21,6 +21,10 @@ pub enum MailError {
     AliasDomainExists(String),
     #[error("no mail domain {0}")]
     DomainNotFound(String),
+    /// A new mailbox, alias or rule names a domain this server does not have (bad input,
+    /// unlike `DomainNotFound`, which is about the domain being acted on).
+    #[error("{0} is not one of this server's mail domains; add it on the Domains page first")]
+    NotOurDomain(String),
     #[error("{address} is already used by a {used_by}")]
     AddressTaken { address: String, used_by: &'static str },
     #[error("{domain} allows at most {max} mailboxes")]

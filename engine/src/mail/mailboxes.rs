@@ -301,7 +301,7 @@ pub(crate) async fn insert(tx: &mut Transaction<'_, Postgres>, new: NewMailbox) 
                 Some(target) => {
                     MailError::Limit(format!("{d} is an alias domain of {target}; create the mailbox in {target}"))
                 }
-                None => MailError::DomainNotFound(d),
+                None => MailError::NotOurDomain(d),
             });
         }
         Err(e) => return Err(e),

@@ -203,13 +203,17 @@ pub fn MailboxesPage() -> impl IntoView {
                 pending=Signal::derive(move || create.pending().get() || update.pending().get()) on_submit=submit />
         </Modal>
         <Modal open=batch_open id="batch-dialog" title="Batch create mailboxes" width="max-w-2xl">
-            {move || match batch.value().get() {
-                Some(Ok(made)) => view! { <CreatedList created=made /> }.into_any(),
-                other => view! {
-                    <BatchForm domains=domain_options error=Signal::derive(move || other.clone().and_then(Result::err))
+            // The form stays mounted across a failed attempt (its inputs are kept); only a
+            // success swaps it for the list of generated passwords.
+            <Show
+                when=move || matches!(batch.value().get(), Some(Ok(_)))
+                fallback=move || view! {
+                    <BatchForm domains=domain_options error=Signal::derive(move || batch.value().get().and_then(Result::err))
                         pending=batch.pending() on_submit=Callback::new(move |b| { batch.dispatch(BatchCreateMailboxes { batch: b }); }) />
-                }.into_any(),
-            }}
+                }
+            >
+                {move || batch.value().get().and_then(Result::ok).map(|made| view! { <CreatedList created=made /> })}
+            </Show>
         </Modal>
         <Modal open=import_open id="import-dialog" title="Import mailboxes from CSV" width="max-w-2xl">
             <ImportForm report=Signal::derive(move || import.value().get().and_then(Result::ok))
