@@ -415,3 +415,35 @@ async fn search_finds_unicode_names_and_unicode_domains() {
     assert_eq!(m.mailboxes.list(&find("bücher.example"), &page()).await.unwrap().total, 1, "a Unicode domain");
     assert_eq!(m.mailboxes.list(&find("xn--bcher"), &page()).await.unwrap().total, 1, "the punycode");
 }
+
+#[tokio::test]
+async fn the_daemon_login_reads_the_views_and_nothing_else() {
+    let m = setup().await;
+    m.domains.create(&domain("example.space")).await.unwrap();
+    m.mailboxes.create(&mailbox("a@example.space")).await.unwrap();
+    assert!(matches!(
+        engine::mail::daemon_role::enable_login(&m.t.db.pool, "has$dollar").await,
+        Err(MailError::Limit(_))
+    ));
+    engine::mail::daemon_role::enable_login(&m.t.db.pool, "Daemon-Secret-42").await.unwrap();
+    // Connect as the daemons do (this test server may trust local logins; the grants are what count).
+    let opts: sqlx::postgres::PgConnectOptions = m.t.url.parse().unwrap();
+    let daemon =
+        sqlx::PgPool::connect_with(opts.username("billionmail_mail").password("Daemon-Secret-42")).await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM mail_mailboxes").fetch_one(&daemon).await.unwrap();
+    assert_eq!(n, 1);
+    sqlx::query("INSERT INTO mail_quota_usage (username, bytes, messages) VALUES ('a@example.space', 1, 1)")
+        .execute(&daemon)
+        .await
+        .unwrap();
+    for forbidden in [
+        "SELECT password_hash FROM mailbox",
+        "SELECT private_pem FROM dkim_key",
+        "SELECT * FROM admins",
+        "DELETE FROM mail_domain",
+    ] {
+        let err = sqlx::query(forbidden).execute(&daemon).await.expect_err(forbidden);
+        assert!(err.to_string().contains("permission denied"), "{forbidden}: {err}");
+    }
+    daemon.close().await;
+}

@@ -48,6 +48,7 @@ struct FileConfig {
     mail_host: Option<String>,
     roundcube_url: Option<String>,
     webmail_host: Option<String>,
+    mail_db_password: Option<String>,
 }
 
 /// The resolved configuration the server runs with.
@@ -80,6 +81,9 @@ pub struct Config {
     /// there. Recommended: a script in a hostile message that slipped past RoundCube's
     /// sanitiser could otherwise call the admin API from the admin's own origin.
     pub webmail_host: Option<String>,
+    /// When set, the `billionmail_mail` database role (views only) gets this password at
+    /// start, so Postfix and Dovecot can log in with it instead of the app's own user.
+    pub mail_db_password: Option<String>,
 }
 
 impl Config {
@@ -168,6 +172,7 @@ impl Config {
             dkim_dir: env("BM_DKIM_DIR").map(PathBuf::from).or(fc.dkim_dir).unwrap_or_else(|| data_dir.join("dkim")),
             mail_host,
             roundcube_url,
+            mail_db_password: env("BM_MAIL_DB_PASSWORD").or(fc.mail_db_password).filter(|p| !p.is_empty()),
             webmail_host: env("BM_WEBMAIL_HOST")
                 .or(fc.webmail_host)
                 .map(|h| h.trim().to_ascii_lowercase())

@@ -70,6 +70,12 @@ pub async fn run(config: &Config, open: &OpenDatabase, auth: Authenticator) -> R
     if let Err(e) = state.mail.dkim.sync_files(&open.db.pool).await {
         tracing::error!(error = %e, dir = %config.dkim_dir.display(), "cannot write DKIM key files for Rspamd");
     }
+    if let Some(password) = &config.mail_db_password {
+        match engine::mail::daemon_role::enable_login(&open.db.pool, password).await {
+            Ok(()) => tracing::info!(role = engine::mail::daemon_role::ROLE, "mail daemons' database login enabled"),
+            Err(e) => tracing::error!(error = %e, "cannot enable the mail daemons' database login"),
+        }
+    }
     let housekeeping = crate::workers::spawn_housekeeping(auth);
     let router = crate::http::router(state, crate::http::Webmail::from_config(config));
     let listener = tokio::net::TcpListener::bind(config.listen)

@@ -7,6 +7,7 @@ pub mod alias_domains;
 pub mod aliases;
 pub mod bcc;
 pub mod connection;
+pub mod daemon_role;
 pub mod dkim_keys;
 pub mod dkim_verify;
 pub mod domains;
