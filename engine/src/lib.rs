@@ -6,9 +6,12 @@
 
 pub mod auth;
 pub mod db;
+pub mod deliverability;
+pub mod dnsbl;
 pub mod error;
 pub mod mail;
 pub mod overview;
 pub mod testing;
+pub mod tls;
 
 pub use error::{EngineError, Result};

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use model::deliverability::DkimAlgorithm;
 use rsa::RsaPrivateKey;
 use rsa::pkcs1::{EncodeRsaPrivateKey, LineEnding};
 use rsa::pkcs8::EncodePublicKey;
@@ -19,8 +20,12 @@ const RSA_BITS: usize = 2048;
 #[derive(Clone, Debug)]
 pub struct GeneratedKey {
     pub selector: String,
+    pub algorithm: DkimAlgorithm,
+    /// RSA: PKCS#1 PEM. Ed25519: base64 of seed and public key (64 bytes), the one-line
+    /// form Rspamd reads.
     pub private_pem: String,
-    /// Base64 DER SubjectPublicKeyInfo: the `p=` of the DNS record.
+    /// The `p=` of the DNS record: base64 DER SubjectPublicKeyInfo for RSA, the raw 32-byte
+    /// public key for Ed25519 (RFC 8463).
     pub public_b64: String,
 }
 
@@ -52,16 +57,20 @@ impl DkimKeys {
     /// A new RSA-2048 key with a date-stamped selector (`bm202611`), so a later rotation can
     /// publish the next one beside it.
     pub async fn generate() -> Result<GeneratedKey, MailError> {
-        let selector = format!("bm{}", chrono::Utc::now().format("%Y%m"));
-        tokio::task::spawn_blocking(move || {
-            let private =
-                RsaPrivateKey::new(&mut rand::rngs::OsRng, RSA_BITS).map_err(|e| MailError::Dkim(e.to_string()))?;
-            let private_pem =
-                private.to_pkcs1_pem(LineEnding::LF).map_err(|e| MailError::Dkim(e.to_string()))?.to_string();
-            let public_der = private.to_public_key().to_public_key_der().map_err(|e| MailError::Dkim(e.to_string()))?;
-            use base64::Engine as _;
-            let public_b64 = base64::engine::general_purpose::STANDARD.encode(public_der.as_bytes());
-            Ok(GeneratedKey { selector, private_pem, public_b64 })
+        Self::generate_with(DkimAlgorithm::Rsa, &[]).await
+    }
+
+    /// A new key of `algorithm` whose selector (`bm202611`, then `bm202611b`, …) is not in
+    /// `taken`: a rotation in the same month still gets a fresh DNS name.
+    pub async fn generate_with(algorithm: DkimAlgorithm, taken: &[String]) -> Result<GeneratedKey, MailError> {
+        let base = format!("bm{}", chrono::Utc::now().format("%Y%m"));
+        let selector = std::iter::once(base.clone())
+            .chain(('b'..='z').map(|c| format!("{base}{c}")))
+            .find(|s| !taken.contains(s))
+            .ok_or_else(|| MailError::Dkim("too many keys this month; retire some first".into()))?;
+        tokio::task::spawn_blocking(move || match algorithm {
+            DkimAlgorithm::Rsa => generate_rsa(selector),
+            DkimAlgorithm::Ed25519 => Ok(generate_ed25519(selector)),
         })
         .await
         .map_err(|e| MailError::Dkim(e.to_string()))?
@@ -73,17 +82,29 @@ impl DkimKeys {
         domain_id: i64,
         key: &GeneratedKey,
     ) -> Result<(), MailError> {
-        sqlx::query(
-            "INSERT INTO dkim_key (domain_id, selector, algorithm, private_pem, public_b64) \
-             VALUES ($1, $2, 'rsa-sha256', $3, $4)",
+        Self::store_as(tx, domain_id, key, model::deliverability::DkimKeyState::Active).await.map(|_| ())
+    }
+
+    /// Stores `key` in `state` (a rotation stores the next key as pending); returns its id.
+    pub async fn store_as(
+        tx: &mut Transaction<'_, Postgres>,
+        domain_id: i64,
+        key: &GeneratedKey,
+        state: model::deliverability::DkimKeyState,
+    ) -> Result<i64, MailError> {
+        let id = sqlx::query_scalar(
+            "INSERT INTO dkim_key (domain_id, selector, algorithm, private_pem, public_b64, state, activated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $6 = 'active' THEN now() END) RETURNING id",
         )
         .bind(domain_id)
         .bind(&key.selector)
+        .bind(key.algorithm.signature_name())
         .bind(&key.private_pem)
         .bind(&key.public_b64)
-        .execute(&mut **tx)
+        .bind(state.as_str())
+        .fetch_one(&mut **tx)
         .await?;
-        Ok(())
+        Ok(id)
     }
 
     /// Rewrites every key file and the selector map from the database; removes key files of
@@ -93,7 +114,7 @@ impl DkimKeys {
         let keys: Vec<(String, String, String)> = sqlx::query_as(
             "SELECT DISTINCT ON (d.name) d.name, k.selector, k.private_pem \
              FROM dkim_key k JOIN mail_domain d ON d.id = k.domain_id \
-             WHERE k.active ORDER BY d.name, k.created_at DESC",
+             WHERE k.state = 'active' ORDER BY d.name, k.created_at DESC",
         )
         .fetch_all(pool)
         .await?;
@@ -115,6 +136,32 @@ impl DkimKeys {
             }
         }
         Ok(())
+    }
+}
+
+fn generate_rsa(selector: String) -> Result<GeneratedKey, MailError> {
+    let private = RsaPrivateKey::new(&mut rand::rngs::OsRng, RSA_BITS).map_err(|e| MailError::Dkim(e.to_string()))?;
+    let private_pem = private.to_pkcs1_pem(LineEnding::LF).map_err(|e| MailError::Dkim(e.to_string()))?.to_string();
+    let public_der = private.to_public_key().to_public_key_der().map_err(|e| MailError::Dkim(e.to_string()))?;
+    use base64::Engine as _;
+    let public_b64 = base64::engine::general_purpose::STANDARD.encode(public_der.as_bytes());
+    Ok(GeneratedKey { selector, algorithm: DkimAlgorithm::Rsa, private_pem, public_b64 })
+}
+
+fn generate_ed25519(selector: String) -> GeneratedKey {
+    use base64::Engine as _;
+    let seed: [u8; 32] = rand::random();
+    let signing = ed25519_dalek::SigningKey::from_bytes(&seed);
+    let public = signing.verifying_key().to_bytes();
+    let mut pair = Vec::with_capacity(64);
+    pair.extend_from_slice(&seed);
+    pair.extend_from_slice(&public);
+    let b64 = base64::engine::general_purpose::STANDARD;
+    GeneratedKey {
+        selector,
+        algorithm: DkimAlgorithm::Ed25519,
+        private_pem: format!("{}\n", b64.encode(&pair)),
+        public_b64: b64.encode(public),
     }
 }
 
@@ -148,6 +195,19 @@ async fn write_atomically(path: &Path, bytes: &[u8], mode: u32, group: Option<u3
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn ed25519_keys_publish_the_raw_public_key_and_skip_taken_selectors() {
+        let first = format!("bm{}", chrono::Utc::now().format("%Y%m"));
+        let key = DkimKeys::generate_with(DkimAlgorithm::Ed25519, std::slice::from_ref(&first)).await.unwrap();
+        assert_eq!(key.selector, format!("{first}b"));
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        assert_eq!(b64.decode(&key.public_b64).unwrap().len(), 32);
+        let pair = b64.decode(key.private_pem.trim()).unwrap();
+        assert_eq!(pair.len(), 64);
+        assert_eq!(&pair[32..], b64.decode(&key.public_b64).unwrap().as_slice());
+    }
 
     #[tokio::test]
     async fn generated_keys_are_rsa_2048_with_a_dated_selector() {

@@ -63,7 +63,8 @@ pub async fn verify_with_stored_keys(pool: &PgPool, raw: &[u8]) -> Result<Vec<Dk
     for header in &message.dkim_headers {
         let signature = &header.header;
         let key: Option<String> = sqlx::query_scalar(
-            "SELECT k.public_b64 FROM dkim_key k JOIN mail_domain d ON d.id = k.domain_id \
+            "SELECT 'v=DKIM1; k=' || CASE k.algorithm WHEN 'ed25519-sha256' THEN 'ed25519' ELSE 'rsa' END \
+                    || '; p=' || k.public_b64 FROM dkim_key k JOIN mail_domain d ON d.id = k.domain_id \
              WHERE d.name = lower($1) AND k.selector = $2",
         )
         .bind(&signature.d)
@@ -71,8 +72,8 @@ pub async fn verify_with_stored_keys(pool: &PgPool, raw: &[u8]) -> Result<Vec<Dk
         .fetch_optional(pool)
         .await?;
         match key {
-            Some(p) => {
-                let record = DomainKey::parse(format!("v=DKIM1; k=rsa; p={p}").as_bytes())
+            Some(txt) => {
+                let record = DomainKey::parse(txt.as_bytes())
                     .map_err(|e| MailError::Dkim(format!("stored key for {} is unreadable: {e}", signature.d)))?;
                 let name = format!("{}._domainkey.{}.", signature.s, signature.d.to_lowercase());
                 cache.insert(name.into_boxed_str(), Txt::from(record), Instant::now() + Duration::from_secs(60));

@@ -53,7 +53,7 @@ impl From<DomainRow> for MailDomain {
             allocated_quota_bytes: r.allocated_quota_bytes,
             used_bytes: r.used_bytes,
             dkim_selector: r.dkim_selector,
-            dkim_record: r.dkim_public.map(|p| format!("v=DKIM1; k=rsa; p={p}")),
+            dkim_record: r.dkim_public,
             created_at: r.created_at,
         }
     }
@@ -66,9 +66,9 @@ const SELECT: &str = "SELECT d.id, d.name, d.description, d.active, d.max_mailbo
        (SELECT COALESCE(sum(m.quota_bytes), 0)::BIGINT FROM mailbox m WHERE m.domain_id = d.id) AS allocated_quota_bytes, \
        (SELECT COALESCE(sum(q.bytes), 0)::BIGINT FROM mailbox m JOIN mail_quota_usage q ON q.username = m.address \
          WHERE m.domain_id = d.id) AS used_bytes, \
-       (SELECT k.selector FROM dkim_key k WHERE k.domain_id = d.id AND k.active ORDER BY k.created_at DESC LIMIT 1) \
+       (SELECT k.selector FROM dkim_key k WHERE k.domain_id = d.id AND k.state = 'active' ORDER BY k.created_at DESC LIMIT 1) \
          AS dkim_selector, \
-       (SELECT k.public_b64 FROM dkim_key k WHERE k.domain_id = d.id AND k.active ORDER BY k.created_at DESC LIMIT 1) \
+       (SELECT 'v=DKIM1; k=' || CASE k.algorithm WHEN 'ed25519-sha256' THEN 'ed25519' ELSE 'rsa' END || '; p=' || k.public_b64 FROM dkim_key k WHERE k.domain_id = d.id AND k.state = 'active' ORDER BY k.created_at DESC LIMIT 1) \
          AS dkim_public \
      FROM mail_domain d";
 
