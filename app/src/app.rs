@@ -9,6 +9,9 @@ use crate::components::layout::AdminLayout;
 use crate::components::toast::{ToastViewport, provide_toasts};
 use crate::pages::account::AccountPage;
 use crate::pages::admins::AdminsPage;
+use crate::pages::deliverability::blocklists::BlocklistsPage;
+use crate::pages::deliverability::certificates::CertificatesPage;
+use crate::pages::deliverability::domain_dns::DomainDnsPage;
 use crate::pages::mail::aliases::AliasesPage;
 use crate::pages::mail::domains::DomainsPage;
 use crate::pages::mail::mailboxes::MailboxesPage;
@@ -41,8 +44,11 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=AdminLayout>
                     <Route path=path!("") view=OverviewPage />
                     <Route path=path!("domains") view=DomainsPage />
+                    <Route path=path!("domains/:name/dns") view=DomainDnsPage />
                     <Route path=path!("mailboxes") view=MailboxesPage />
                     <Route path=path!("aliases") view=AliasesPage />
+                    <Route path=path!("blocklists") view=BlocklistsPage />
+                    <Route path=path!("certificates") view=CertificatesPage />
                     <Route path=path!("admins") view=AdminsPage />
                     <Route path=path!("account") view=AccountPage />
                 </ParentRoute>

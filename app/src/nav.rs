@@ -12,13 +12,24 @@ pub enum Section {
     Domains,
     Mailboxes,
     Aliases,
+    /// Whether the server's addresses and domains are on DNS blocklists.
+    Blocklists,
+    /// TLS certificates of the admin and mail hosts.
+    Certificates,
     Admins,
 }
 
 impl Section {
     /// Sidebar order.
-    pub const ALL: [Section; 5] =
-        [Section::Overview, Section::Domains, Section::Mailboxes, Section::Aliases, Section::Admins];
+    pub const ALL: [Section; 7] = [
+        Section::Overview,
+        Section::Domains,
+        Section::Mailboxes,
+        Section::Aliases,
+        Section::Blocklists,
+        Section::Certificates,
+        Section::Admins,
+    ];
 
     pub fn path(self) -> &'static str {
         match self {
@@ -26,6 +37,8 @@ impl Section {
             Self::Domains => "/domains",
             Self::Mailboxes => "/mailboxes",
             Self::Aliases => "/aliases",
+            Self::Blocklists => "/blocklists",
+            Self::Certificates => "/certificates",
             Self::Admins => "/admins",
         }
     }
@@ -36,6 +49,8 @@ impl Section {
             Self::Domains => "Domains",
             Self::Mailboxes => "Mailboxes",
             Self::Aliases => "Aliases & forwards",
+            Self::Blocklists => "Blocklists",
+            Self::Certificates => "Certificates",
             Self::Admins => "Admins",
         }
     }
@@ -46,6 +61,8 @@ impl Section {
             Self::Domains => icons::globe(),
             Self::Mailboxes => icons::envelope(),
             Self::Aliases => icons::forward(),
+            Self::Blocklists => icons::shield(),
+            Self::Certificates => icons::key(),
             Self::Admins => icons::users(),
         }
     }
@@ -70,5 +87,12 @@ mod tests {
         assert!(Section::Admins.owns("/admins"));
         assert!(Section::Admins.owns("/admins/7"));
         assert!(!Section::Admins.owns("/adminsx"));
+    }
+
+    #[test]
+    fn a_domain_dns_page_belongs_to_domains() {
+        assert!(Section::Domains.owns("/domains/example.com/dns"));
+        assert!(Section::Blocklists.owns("/blocklists"));
+        assert!(!Section::Certificates.owns("/blocklists"));
     }
 }

@@ -196,9 +196,12 @@ test('shared volumes: the app writes DKIM keys and certificates, the daemons rea
     const m = mount(d, 'tls');
     assert.equal(m.ro, true, `${d} reads tls`);
     assert.ok(serviceEnv(d).BM_TLS_CERT.startsWith(`${m.target}/`), `${d}: BM_TLS_CERT is on the volume`);
-    // The certificate files the app will write there (ACME, issue 4): fullchain.pem + privkey.pem.
-    assert.equal(serviceEnv(d).BM_TLS_CERT, `${m.target}/fullchain.pem`);
-    assert.equal(serviceEnv(d).BM_TLS_KEY, `${m.target}/privkey.pem`);
+    // The files the app writes there for the mail host (engine/src/tls): <host>/fullchain.pem
+    // and <host>/privkey.pem, with BM_TLS_DIR (default BM_DATA_DIR/tls) at the same place.
+    const host = interpolate(serviceEnv(d).BM_HOSTNAME);
+    assert.equal(interpolate(serviceEnv(d).BM_TLS_CERT), `${m.target}/${host}/fullchain.pem`);
+    assert.equal(interpolate(serviceEnv(d).BM_TLS_KEY), `${m.target}/${host}/privkey.pem`);
+    assert.equal(mount('app', 'tls').target, `${serviceEnv('app').BM_DATA_DIR}/tls`);
   }
   assert.ok(mount('dovecot', 'vmail'));
   assert.ok(mount('rspamd', 'rspamddata'));

@@ -39,6 +39,19 @@ pub enum Command {
         #[command(subcommand)]
         action: MailAction,
     },
+    /// DNS record checks from the shell (support, scripting).
+    Dns {
+        #[command(subcommand)]
+        action: DnsAction,
+    },
+}
+
+/// DNS commands.
+#[derive(Debug, Subcommand)]
+pub enum DnsAction {
+    /// Verify every DNS record of a domain now (with the configured resolver) and print the
+    /// verdicts; exits non-zero when a required record fails.
+    Check { domain: String },
 }
 
 /// Mail server commands.

@@ -49,6 +49,19 @@ struct FileConfig {
     roundcube_url: Option<String>,
     webmail_host: Option<String>,
     mail_db_password: Option<String>,
+    sending_ips: Option<String>,
+    dns_resolver: Option<String>,
+    dns_timeout_ms: Option<u64>,
+    dnsbl_concurrency: Option<u64>,
+    alert_email: Option<String>,
+    smtp_relay: Option<String>,
+    acme_directory: Option<String>,
+    acme_ca_file: Option<PathBuf>,
+    acme_email: Option<String>,
+    tls_listen: Option<String>,
+    tls_dir: Option<PathBuf>,
+    tls_reload: Option<String>,
+    mail_tls_hosts: Option<String>,
 }
 
 /// The resolved configuration the server runs with.
@@ -84,6 +97,32 @@ pub struct Config {
     /// When set, the `billionmail_mail` database role (views only) gets this password at
     /// start, so Postfix and Dovecot can log in with it instead of the app's own user.
     pub mail_db_password: Option<String>,
+    /// Addresses mail leaves from (PTR, SPF and blocklist checks); empty = what the mail
+    /// host resolves to.
+    pub sending_ips: Vec<std::net::IpAddr>,
+    /// DNS servers for record checks and blocklist scans.
+    pub dns_resolver: engine::deliverability::ResolverChoice,
+    pub dns_timeout: Duration,
+    /// Parallel blocklist lookups.
+    pub dnsbl_concurrency: usize,
+    /// Where blocklist alerts are mailed (comma-separated); `None` = no alert mail.
+    pub alert_email: Option<String>,
+    /// `host:port` of the SMTP relay alert mail goes through.
+    pub smtp_relay: (String, u16),
+    /// ACME directory URL; `None` = automatic TLS off.
+    pub acme_directory: Option<String>,
+    /// Extra CA (PEM) to trust for the ACME server, e.g. a test CA; `None` = public roots.
+    pub acme_ca_file: Option<PathBuf>,
+    /// Contact address given to the ACME account.
+    pub acme_email: Option<String>,
+    /// HTTPS listener for the admin host (TLS-ALPN-01 certificates); `None` = plain HTTP only.
+    pub tls_listen: Option<SocketAddr>,
+    /// Where certificates for Postfix/Dovecot are written (`<host>/fullchain.pem`, `privkey.pem`).
+    pub tls_dir: PathBuf,
+    /// Shell command run after a mail certificate changes (reload Postfix and Dovecot).
+    pub tls_reload: Option<String>,
+    /// Host names Postfix/Dovecot need certificates for (HTTP-01); default the mail host.
+    pub mail_tls_hosts: Vec<String>,
 }
 
 impl Config {
@@ -167,7 +206,75 @@ impl Config {
             })?),
             None => fc.dkim_gid,
         };
+        let sending_ips = match env("BM_SENDING_IPS").or(fc.sending_ips) {
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse().map_err(|_| ConfigError::Invalid {
+                        key: "BM_SENDING_IPS",
+                        value: list.clone(),
+                        reason: format!("{s:?} is not an IP address"),
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
+        };
+        let resolver_raw = env("BM_DNS_RESOLVER").or(fc.dns_resolver).unwrap_or_else(|| "system".into());
+        let dns_resolver = engine::deliverability::ResolverChoice::parse(&resolver_raw).map_err(|e| {
+            ConfigError::Invalid { key: "BM_DNS_RESOLVER", value: resolver_raw.clone(), reason: e.to_string() }
+        })?;
+        let dns_timeout_ms = number(env, "BM_DNS_TIMEOUT_MS", fc.dns_timeout_ms, 3000)?;
+        let dnsbl_concurrency = number(env, "BM_DNSBL_CONCURRENCY", fc.dnsbl_concurrency, 16)?;
+        let relay_raw = env("BM_SMTP_RELAY").or(fc.smtp_relay).unwrap_or_else(|| "127.0.0.1:25".into());
+        let smtp_relay = match relay_raw.rsplit_once(':') {
+            Some((host, port)) if !host.is_empty() => (
+                host.trim_matches(['[', ']']).to_owned(),
+                port.parse::<u16>().map_err(|_| ConfigError::Invalid {
+                    key: "BM_SMTP_RELAY",
+                    value: relay_raw.clone(),
+                    reason: "expected host:port".into(),
+                })?,
+            ),
+            _ => (relay_raw.clone(), 25),
+        };
+        let tls_listen = match env("BM_TLS_LISTEN").or(fc.tls_listen).filter(|v| !v.is_empty()) {
+            Some(v) => Some(v.parse().map_err(|e: std::net::AddrParseError| ConfigError::Invalid {
+                key: "BM_TLS_LISTEN",
+                value: v.clone(),
+                reason: format!("{e}; expected host:port such as 0.0.0.0:443"),
+            })?),
+            None => None,
+        };
+        let acme_directory = env("BM_ACME_DIRECTORY").or(fc.acme_directory).filter(|u| !u.is_empty());
+        if let Some(u) = &acme_directory
+            && !u.starts_with("https://")
+        {
+            return Err(ConfigError::Invalid {
+                key: "BM_ACME_DIRECTORY",
+                value: u.clone(),
+                reason: "expected an https:// ACME directory URL".into(),
+            });
+        }
+        let mail_tls_hosts = env("BM_MAIL_TLS_HOSTS")
+            .or(fc.mail_tls_hosts)
+            .map(|l| l.split(',').map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect())
+            .unwrap_or_else(|| vec![mail_host.clone()]);
         Ok(Self {
+            sending_ips,
+            dns_resolver,
+            dns_timeout: Duration::from_millis(dns_timeout_ms),
+            dnsbl_concurrency: usize::try_from(dnsbl_concurrency).unwrap_or(16).min(256),
+            alert_email: env("BM_ALERT_EMAIL").or(fc.alert_email).filter(|a| !a.trim().is_empty()),
+            smtp_relay,
+            acme_directory,
+            acme_ca_file: env("BM_ACME_CA_FILE").map(PathBuf::from).or(fc.acme_ca_file),
+            acme_email: env("BM_ACME_EMAIL").or(fc.acme_email).filter(|a| !a.is_empty()),
+            tls_listen,
+            tls_dir: env("BM_TLS_DIR").map(PathBuf::from).or(fc.tls_dir).unwrap_or_else(|| data_dir.join("tls")),
+            tls_reload: env("BM_TLS_RELOAD").or(fc.tls_reload).filter(|c| !c.trim().is_empty()),
+            mail_tls_hosts,
             dkim_gid,
             dkim_dir: env("BM_DKIM_DIR").map(PathBuf::from).or(fc.dkim_dir).unwrap_or_else(|| data_dir.join("dkim")),
             mail_host,
@@ -189,6 +296,15 @@ impl Config {
             session_idle: Duration::from_secs(idle * 60),
             db_max_connections: u32::try_from(max_conn).unwrap_or(10).max(2),
         })
+    }
+
+    /// Host of the public URL (admin, tracking links, MTA-STS policies), else the mail host.
+    pub fn web_host(&self) -> String {
+        self.public_url
+            .as_deref()
+            .and_then(|u| u.split("://").nth(1))
+            .map(|h| h.split(':').next().unwrap_or(h).to_ascii_lowercase())
+            .unwrap_or_else(|| self.mail_host.clone())
     }
 
     /// Whether cookies must be `Secure`: the public URL is HTTPS.

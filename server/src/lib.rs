@@ -8,10 +8,12 @@ pub mod admin_cli;
 pub mod cli;
 pub mod config;
 pub mod database;
+pub mod dns_cli;
 pub mod http;
 pub mod logging;
 pub mod mail_cli;
 pub mod serve;
+pub mod tls;
 pub mod workers;
 
 use engine::auth::AuthPolicy;

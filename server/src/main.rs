@@ -56,6 +56,10 @@ async fn main() -> ExitCode {
             let mail = server::serve::mail_admin(&config, &open.db);
             server::mail_cli::run(&mail, &open.db.pool, action).await.map_err(|e| e.to_string())
         }
+        Command::Dns { action } => match server::serve::app_state(&config, open.db.clone(), auth.clone()) {
+            Ok(state) => server::dns_cli::run(&state.deliverability, action).await,
+            Err(e) => Err(e.to_string()),
+        },
         Command::Postgres { .. } => Ok(String::new()),
     };
     open.close().await;

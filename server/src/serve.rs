@@ -16,6 +16,8 @@ pub enum ServeError {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Setup(String),
 }
 
 /// Leptos settings derived from our configuration (no Cargo.toml needed at run time).
@@ -29,19 +31,67 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 }
 
 /// The state every request sees.
-pub fn app_state(config: &Config, db: engine::db::Database, auth: Authenticator) -> AppState {
-    AppState {
+pub fn app_state(config: &Config, db: engine::db::Database, auth: Authenticator) -> Result<AppState, ServeError> {
+    let mail = mail_admin(config, &db);
+    let resolver = engine::deliverability::DnsResolver::new(&config.dns_resolver, config.dns_timeout, 1)
+        .map_err(|e| ServeError::Setup(format!("DNS resolver: {e}")))?;
+    let rotation = engine::deliverability::DkimRotation::new(db.pool.clone(), mail.dkim.clone());
+    let verifier = engine::deliverability::DnsVerifier::new(
+        db.pool.clone(),
+        resolver.clone(),
+        server_identity(config),
+        rotation.clone(),
+    );
+    let alerts = match &config.alert_email {
+        Some(to) => Some(
+            engine::dnsbl::AlertMailer::new(
+                &config.smtp_relay.0,
+                config.smtp_relay.1,
+                &format!("BillionMail <billionmail@{}>", config.mail_host),
+                to,
+            )
+            .map_err(|e| ServeError::Setup(format!("BM_ALERT_EMAIL: {e}")))?,
+        ),
+        None => None,
+    };
+    Ok(AppState {
         leptos_options: leptos_options(config),
         db: db.clone(),
         auth,
-        mail: mail_admin(config, &db),
+        mail,
+        deliverability: engine::deliverability::Deliverability::new(db.pool.clone(), verifier, rotation),
+        blocklists: engine::dnsbl::Blocklists::new(db.pool.clone()),
+        dnsbl: engine::dnsbl::DnsblScanner::new(db.pool.clone(), resolver, config.dnsbl_concurrency, alerts),
+        certificates: engine::tls::Certificates::new(
+            db.pool.clone(),
+            config.tls_dir.clone(),
+            config.tls_reload.clone(),
+        ),
+        acme_directory: config.acme_directory.clone(),
+        acme_challenges: engine::tls::Http01Challenges::default(),
         site: SiteSecurity {
             public_origin: config.public_url.clone(),
             secure_cookies: config.secure_cookies(),
             trust_proxy: config.trust_proxy,
         },
         started_at: chrono::Utc::now(),
+    })
+}
+
+/// Where DNS records must point, from the configuration.
+pub fn server_identity(config: &Config) -> model::deliverability::ServerIdentity {
+    let mut identity = model::deliverability::ServerIdentity {
+        mail_host: config.mail_host.clone(),
+        web_host: config.web_host(),
+        ..Default::default()
+    };
+    for ip in &config.sending_ips {
+        match ip {
+            std::net::IpAddr::V4(v4) => identity.ipv4.push(*v4),
+            std::net::IpAddr::V6(v6) => identity.ipv6.push(*v6),
+        }
     }
+    identity
 }
 
 /// The mail-server services, with the key directory and host names from `config`.
@@ -65,7 +115,10 @@ pub fn mail_admin(config: &Config, db: &engine::db::Database) -> engine::mail::M
 
 /// Serves until SIGINT/SIGTERM, then shuts down gracefully.
 pub async fn run(config: &Config, open: &OpenDatabase, auth: Authenticator) -> Result<(), ServeError> {
-    let state = app_state(config, open.db.clone(), auth.clone());
+    let state = app_state(config, open.db.clone(), auth.clone())?;
+    if let Err(e) = state.blocklists.seed_catalog().await {
+        tracing::error!(error = %e, "cannot seed the blocklist catalog");
+    }
     // Key files follow the database: a fresh or wiped key volume is rewritten at start.
     if let Err(e) = state.mail.dkim.sync_files(&open.db.pool).await {
         tracing::error!(error = %e, dir = %config.dkim_dir.display(), "cannot write DKIM key files for Rspamd");
@@ -76,8 +129,20 @@ pub async fn run(config: &Config, open: &OpenDatabase, auth: Authenticator) -> R
             Err(e) => tracing::error!(error = %e, "cannot enable the mail daemons' database login"),
         }
     }
+    // Every host that needs a certificate shows on the Certificates page, issued or not.
+    for host in &config.mail_tls_hosts {
+        if let Err(e) = state.certificates.ensure_host(host, "mail").await {
+            tracing::warn!(error = %e, %host, "cannot record the mail host's certificate");
+        }
+    }
     let housekeeping = crate::workers::spawn_housekeeping(auth);
-    let router = crate::http::router(state, crate::http::Webmail::from_config(config));
+    let acme = crate::tls::AcmeSetup::from_config(config, &state)?;
+    let deliverability = crate::workers::spawn_deliverability(state.clone(), acme.as_ref().map(|a| a.issuer.clone()));
+    let router = crate::http::router(state.clone(), crate::http::Webmail::from_config(config));
+    let https = match (&acme, config.tls_listen) {
+        (Some(acme), Some(addr)) => Some(crate::tls::spawn_https(acme, config, &state, addr, router.clone()).await?),
+        _ => None,
+    };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|source| ServeError::Bind { addr: config.listen, source })?;
@@ -87,6 +152,10 @@ pub async fn run(config: &Config, open: &OpenDatabase, auth: Authenticator) -> R
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     housekeeping.abort();
+    deliverability.abort();
+    if let Some(h) = https {
+        h.abort();
+    }
     tracing::info!("server stopped");
     Ok(())
 }

@@ -21,3 +21,80 @@ pub fn spawn_housekeeping(auth: Authenticator) -> tokio::task::JoinHandle<()> {
         }
     })
 }
+
+/// How often the deliverability worker wakes up to look for due work.
+const DELIVERABILITY_TICK: Duration = Duration::from_secs(60);
+
+/// Background deliverability work, each step only when due: DNS re-verification (every few
+/// minutes for new domains, hourly later), DKIM keys past their grace period retired, the
+/// daily blocklist scan, and renewal of mail-host certificates 30 days before expiry.
+pub fn spawn_deliverability(
+    state: app::api::state::AppState,
+    issuer: Option<engine::tls::AcmeIssuer>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        // Not at once: start-up (migrations, key files, the first requests) comes first.
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + DELIVERABILITY_TICK, DELIVERABILITY_TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            deliverability_round(&state, issuer.as_ref()).await;
+        }
+    })
+}
+
+async fn deliverability_round(state: &app::api::state::AppState, issuer: Option<&engine::tls::AcmeIssuer>) {
+    let d = &state.deliverability;
+    match d.verifier.due().await {
+        Ok(domains) => {
+            for domain in domains {
+                if let Err(e) = d.verifier.verify(&domain).await {
+                    tracing::warn!(error = %e, %domain, "DNS re-verification failed");
+                }
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot list domains due for DNS checks"),
+    }
+    match d.rotation.retire_due().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(retired = n, "DKIM keys past their grace period retired"),
+        Err(e) => tracing::warn!(error = %e, "DKIM retirement failed"),
+    }
+    let daily_scan_due = match state.dnsbl.last_started().await {
+        Ok(last) => last.is_none_or(|t| chrono::Utc::now() - t > chrono::Duration::hours(24)),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the last blocklist scan");
+            false
+        }
+    };
+    if daily_scan_due {
+        match state.dnsbl.targets(d.verifier.server()).await {
+            Ok(targets) => match state.dnsbl.scan(&targets, "schedule").await {
+                Ok(scan) => tracing::info!(listed = scan.listed, errors = scan.errors, "daily blocklist scan"),
+                Err(e) => tracing::warn!(error = %e, "daily blocklist scan failed"),
+            },
+            Err(e) => tracing::warn!(error = %e, "cannot list blocklist targets"),
+        }
+    }
+    if let Some(issuer) = issuer {
+        match state.certificates.due_for_renewal(chrono::Utc::now()).await {
+            Ok(hosts) => {
+                for host in hosts {
+                    match issuer.issue(std::slice::from_ref(&host)).await {
+                        Ok((chain, key)) => match state.certificates.store_issued(&host, "mail", &chain, &key).await {
+                            Ok(_) => tracing::info!(%host, "mail certificate issued"),
+                            Err(e) => tracing::error!(error = %e, %host, "cannot store the issued certificate"),
+                        },
+                        Err(e) => {
+                            tracing::warn!(error = %e, %host, "certificate issuance failed");
+                            if let Err(e2) = state.certificates.record_failure(&host, "mail", &e.to_string()).await {
+                                tracing::error!(error = %e2, "cannot record the issuance failure");
+                            }
+                        }
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot list certificates due for renewal"),
+        }
+    }
+}

@@ -27,7 +27,7 @@ async fn site(env: &[(&str, &str)]) -> Site {
     let vars: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let config = Config::load(None, &|k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())).expect("config");
     let auth = Authenticator::new(db.db.pool.clone(), server::auth_policy(&config));
-    let state = server::serve::app_state(&config, db.db.clone(), auth.clone());
+    let state = server::serve::app_state(&config, db.db.clone(), auth.clone()).expect("app state");
     Site { router: server::http::router(state, server::http::Webmail::default()), auth, _db: db }
 }
 
@@ -287,7 +287,7 @@ async fn webmail_site(webmail: server::http::Webmail) -> Site {
     let db = TestDatabase::create().await;
     let config = Config::load(None, &|_| None).expect("config");
     let auth = Authenticator::new(db.db.pool.clone(), server::auth_policy(&config));
-    let state = server::serve::app_state(&config, db.db.clone(), auth.clone());
+    let state = server::serve::app_state(&config, db.db.clone(), auth.clone()).expect("app state");
     Site { router: server::http::router(state, webmail), auth, _db: db }
 }
 

@@ -156,6 +156,25 @@ mod from_engine {
         }
     }
 
+    impl From<engine::deliverability::DeliverabilityError> for ApiError {
+        fn from(e: engine::deliverability::DeliverabilityError) -> Self {
+            use engine::deliverability::DeliverabilityError as D;
+            let message = format!("{}.", capitalise(&e.to_string()));
+            match e {
+                D::Mail(inner) => inner.into(),
+                D::Engine(inner) => inner.into(),
+                D::Acme(_) | D::Alert(_) | D::Internal(_) => {
+                    tracing::error!(error = %e, "deliverability");
+                    Self::Internal(message)
+                }
+                ref e if e.is_not_found() => Self::NotFound(message),
+                D::InvalidInput { field, .. } => Self::invalid(field, message),
+                D::Certificate(_) => Self::invalid("certificate", message),
+                _ => Self::Conflict(message),
+            }
+        }
+    }
+
     fn capitalise(s: &str) -> String {
         let mut c = s.chars();
         c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()

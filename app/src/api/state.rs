@@ -26,6 +26,15 @@ pub struct AppState {
     pub db: Database,
     pub auth: Authenticator,
     pub mail: MailAdmin,
+    /// DNS records, checks and DKIM rotation.
+    pub deliverability: engine::deliverability::Deliverability,
+    pub blocklists: engine::dnsbl::Blocklists,
+    pub dnsbl: engine::dnsbl::DnsblScanner,
+    pub certificates: engine::tls::Certificates,
+    /// The ACME directory in use; `None` = automatic TLS is off.
+    pub acme_directory: Option<String>,
+    /// Pending ACME HTTP-01 answers, served at `/.well-known/acme-challenge/`.
+    pub acme_challenges: engine::tls::Http01Challenges,
     pub site: SiteSecurity,
     pub started_at: DateTime<Utc>,
 }

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admins;
 pub mod auth_frame;
+pub mod deliverability;
 pub mod format;
 pub mod mail;
 pub mod not_found;

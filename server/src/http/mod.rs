@@ -6,6 +6,7 @@ pub mod mailbox_export;
 pub mod origin;
 pub mod page_guard;
 pub mod roundcube;
+pub mod well_known;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -53,6 +54,7 @@ pub fn router(state: AppState, webmail: Webmail) -> Router {
         .route("/api/mail/mailboxes.csv", get(mailbox_export::export))
         .with_state(guard_state.clone());
     let https = state.site.secure_cookies;
+    let well_known_state = state.clone();
     let app_router = Router::new()
         .leptos_routes(&state, routes, move || app::shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
@@ -89,7 +91,12 @@ pub fn router(state: AppState, webmail: Webmail) -> Router {
         (Some(host), Some(url)) => Some((host.clone(), roundcube::RoundcubeProxy::new(url, https, None))),
         _ => None,
     };
-    let site = webmail_routes.merge(app_router);
+    // Fetched by other servers (MTA-STS senders, the ACME CA) without a session.
+    let well_known = Router::new()
+        .route("/.well-known/mta-sts.txt", get(well_known::mta_sts))
+        .route("/.well-known/acme-challenge/{token}", get(well_known::acme_challenge))
+        .with_state(well_known_state);
+    let site = webmail_routes.merge(well_known).merge(app_router);
     // Requests for the webmail host never reach the admin: they go to RoundCube at its root.
     let site = match webmail_host {
         Some((host, proxy)) => {

@@ -145,8 +145,10 @@ pub fn DomainsPage() -> impl IntoView {
             let for_delete = d.clone();
             let name = d.name.clone();
             let active = d.active;
+            let dns_href = format!("/domains/{}/dns", d.name);
             view! {
                 <div class="flex justify-end gap-1 whitespace-nowrap">
+                    <a class=ROW_ACTION data-action="dns" data-domain=d.name.clone() href=dns_href>"DNS"</a>
                     <button type="button" class=ROW_ACTION data-action="edit" data-domain=d.name.clone() on:click=move |_| {
                         form.load(&for_edit);
                         local_error.set(None);

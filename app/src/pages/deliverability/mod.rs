@@ -1,0 +1,75 @@
+//! The deliverability pages: a domain's DNS records, blocklist scans and TLS certificates,
+//! which together decide whether other providers accept this server's mail.
+//!
+//! The few pieces below are shared by the three pages so their cards, pills and tables look
+//! alike (and like the mail pages).
+
+pub mod blocklists;
+pub mod certificates;
+pub mod domain_dns;
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+
+use super::format;
+use crate::api::ApiError;
+
+/// Frame of a section, the same as the cards of the mail pages.
+pub const CARD: &str =
+    "rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900";
+/// Shape of every status pill; add one of the tones below.
+pub const PILL: &str = "inline-flex items-center whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium";
+/// Pill tone: all good.
+pub const GREEN: &str = "bg-emerald-100 text-emerald-700 dark:bg-emerald-500/10 dark:text-emerald-300";
+/// Pill tone: works, but needs a look.
+pub const AMBER: &str = "bg-amber-100 text-amber-800 dark:bg-amber-500/10 dark:text-amber-300";
+/// Pill tone: broken, mail is at risk.
+pub const RED: &str = "bg-rose-100 text-rose-700 dark:bg-rose-500/10 dark:text-rose-300";
+/// Pill tone: the name does not exist (usually not published yet).
+pub const ORANGE: &str = "bg-orange-100 text-orange-800 dark:bg-orange-500/10 dark:text-orange-300";
+/// Pill tone: the lookup itself failed, nothing is known about the record.
+pub const SLATE: &str = "bg-slate-200 text-slate-700 dark:bg-slate-700 dark:text-slate-200";
+/// Pill tone: nothing to report (not checked, retired).
+pub const GREY: &str = "bg-slate-100 text-slate-500 dark:bg-slate-800 dark:text-slate-400";
+/// Pill tone: neutral information (major list, role of a key).
+pub const INDIGO: &str = "bg-indigo-50 text-indigo-700 dark:bg-indigo-500/10 dark:text-indigo-300";
+
+/// Header cell of the plain tables on these pages (they have no paging, so no DataTable).
+pub const TH: &str = "whitespace-nowrap px-4 py-3 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400";
+/// Body cell of those tables.
+pub const TD: &str = "px-4 py-3 align-top";
+/// Frame around such a table, so it scrolls sideways on a phone instead of overflowing.
+pub const TABLE_FRAME: &str =
+    "overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900";
+/// The table itself.
+pub const TABLE: &str = "min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800";
+/// Its body: row dividers and text colours.
+pub const TBODY: &str = "divide-y divide-slate-100 text-slate-700 dark:divide-slate-800 dark:text-slate-200";
+
+/// A time the server sent, as the tables print it (UTC; the headers say so), or a dash.
+pub fn time(t: Option<DateTime<Utc>>) -> String {
+    t.as_ref().map(format::timestamp).unwrap_or_else(|| "—".to_owned())
+}
+
+/// What a section shows when its data could not be loaded.
+pub fn load_error(e: &ApiError) -> AnyView {
+    view! {
+        <p class="load-error rounded-lg bg-rose-50 p-4 text-sm text-rose-700 dark:bg-rose-950 dark:text-rose-200" role="alert">{e.to_string()}</p>
+    }
+    .into_any()
+}
+
+/// Grey placeholder blocks while a page's data loads.
+pub fn skeleton() -> AnyView {
+    view! {
+        <div class="space-y-4">
+            {(0..3).map(|_| view! { <div class="h-24 animate-pulse rounded-xl bg-slate-200/60 dark:bg-slate-800"></div> }).collect_view()}
+        </div>
+    }
+    .into_any()
+}
+
+/// A quiet line saying a list is empty and what will fill it.
+pub fn empty_line(text: &'static str) -> AnyView {
+    view! { <p class="empty-state mt-3 text-sm text-slate-500 dark:text-slate-400">{text}</p> }.into_any()
+}
