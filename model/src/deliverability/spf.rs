@@ -270,7 +270,10 @@ fn required_domain(term: &str, rest: &str) -> Result<String, SpfError> {
 
 /// Splits `[:domain][/v4][//v6]`. The CIDR part starts at the first `/` after the last macro,
 /// since a macro may itself contain `/` as a delimiter (`%{d/}`).
-fn domain_and_cidr(term: &str, rest: &str) -> Result<(Option<String>, Option<u8>, Option<u8>), SpfError> {
+/// The optional domain and the IPv4/IPv6 prefix lengths of an `a` or `mx` term.
+type DomainAndCidr = (Option<String>, Option<u8>, Option<u8>);
+
+fn domain_and_cidr(term: &str, rest: &str) -> Result<DomainAndCidr, SpfError> {
     let after_macros = rest.rfind('}').map_or(0, |i| i + 1);
     let cidr_start = rest[after_macros..].find('/').map_or(rest.len(), |i| after_macros + i);
     let (domain, cidr) = rest.split_at(cidr_start);
