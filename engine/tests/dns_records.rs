@@ -234,6 +234,38 @@ async fn nxdomain_servfail_and_timeouts_are_reported_as_such() {
 }
 
 #[tokio::test]
+async fn new_or_failing_domains_are_rechecked_every_five_minutes_settled_ones_hourly() {
+    if unavailable() {
+        return;
+    }
+    let e = env().await;
+    add_domain(&e, "fresh.bm.test").await;
+    add_domain(&e, "settled.bm.test").await;
+    let dns = Dnsmasq::start(BASE);
+    let d = deliverability(&e, &dns, server("192.0.2.10"));
+    assert_eq!(d.verifier.due().await.unwrap(), ["fresh.bm.test", "settled.bm.test"], "never checked: due at once");
+    d.verifier.verify("fresh.bm.test").await.unwrap();
+    d.verifier.verify("settled.bm.test").await.unwrap();
+    assert!(d.verifier.due().await.unwrap().is_empty());
+    let pool = &e.t.db.pool;
+    // Six minutes later the failing new domain is due again; a domain all good for days is not.
+    sqlx::query("UPDATE mail_domain SET dns_checked_at = now() - interval '6 minutes'").execute(pool).await.unwrap();
+    sqlx::query(
+        "UPDATE mail_domain SET created_at = now() - interval '3 days', dns_all_ok_since = now() - interval '2 days' \
+         WHERE name = 'settled.bm.test'",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    assert_eq!(d.verifier.due().await.unwrap(), ["fresh.bm.test"]);
+    sqlx::query("UPDATE mail_domain SET dns_checked_at = now() - interval '61 minutes'").execute(pool).await.unwrap();
+    assert_eq!(d.verifier.due().await.unwrap().len(), 2);
+    let report = d.verifier.report("fresh.bm.test").await.unwrap();
+    let next = report.next_check_at.unwrap() - report.checked_at.unwrap();
+    assert_eq!(next.num_minutes(), 5);
+}
+
+#[tokio::test]
 async fn dkim_rotation_switches_once_dns_serves_the_new_key_and_retires_the_old_one() {
     if unavailable() {
         return;

@@ -48,6 +48,12 @@ async fn a_scan_finds_listings_reports_refusals_and_timeouts_and_alerts_once() {
     let alerts = AlertMailer::new("127.0.0.1", sink.port, "BillionMail <alerts@bm.test>", "admin@bm.test").unwrap();
     let (scanner, lists) = scanner(&t, &dns, Some(alerts)).await;
     assert_eq!(lists.all().await.unwrap().len(), 40);
+    // The catalog alone: 40 lists, one IP and one domain, 16 lookups at a time.
+    let pair = vec!["192.0.2.3".to_owned(), "fine.bm.test".to_owned()];
+    let started = Instant::now();
+    let first = scanner.scan(&pair, "manual").await.unwrap();
+    println!("FIGURE dnsbl_scan_40_lists_ms={} queries={}", started.elapsed().as_millis(), first.queries);
+    assert_eq!((first.queries, first.listed, first.errors), (40, 0, 0), "{first:?}");
     lists
         .add(&BlocklistInput {
             zone: "dead.bl.test".into(),
@@ -99,7 +105,7 @@ async fn a_scan_finds_listings_reports_refusals_and_timeouts_and_alerts_once() {
     let closed = &overview.history[0];
     assert_eq!(closed.zone, "zen.spamhaus.org");
     assert!(closed.delisted_at.is_some());
-    assert_eq!(overview.scans.len(), 3);
+    assert_eq!(overview.scans.len(), 4);
 }
 
 #[tokio::test]

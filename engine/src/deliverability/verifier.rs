@@ -273,7 +273,7 @@ impl DnsVerifier {
                OR ((dns_all_ok_since IS NULL OR created_at > now() - interval '1 day') \
                    AND dns_checked_at <= now() - make_interval(mins => $1)) \
                OR dns_checked_at <= now() - make_interval(mins => $2)) \
-             ORDER BY dns_checked_at NULLS FIRST",
+             ORDER BY dns_checked_at NULLS FIRST, name",
         )
         .bind(i32::try_from(NEW_DOMAIN_INTERVAL_MINUTES).unwrap_or(5))
         .bind(i32::try_from(SETTLED_INTERVAL_MINUTES).unwrap_or(60))

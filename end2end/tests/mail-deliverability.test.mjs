@@ -3,7 +3,8 @@
 // page asks for and checked again (all OK); a DKIM rotation is started and cancelled; a
 // blocklist scan finds a listing with its delist link; a custom certificate is uploaded;
 // the MTA-STS policy is served at mta-sts.<domain>. .ci/test starts the server with
-// BM_DNS_RESOLVER=127.0.0.1:$E2E_DNS_PORT; this test starts dnsmasq on that port itself.
+// BM_DNS_RESOLVER=127.0.0.1:$E2E_DNS_PORT; this test starts dnsmasq on that port itself. It runs
+// after mail-admin (file order), whose first test expects no domain yet.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
