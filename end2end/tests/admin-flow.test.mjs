@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { shotDark as darkShot } from '../lib/screens.mjs';
 
 const BASE = process.env.BASE_URL;
 const SHOTS = new URL('../screenshots/', import.meta.url).pathname;
@@ -18,17 +19,8 @@ async function shot(name) {
   await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
 }
 
-/** A screenshot with the system in dark mode and no saved choice (the boot script follows it). */
-async function shotDark(name) {
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await page.reload();
-  await hydrated();
-  assert.equal(await page.evaluate(() => document.documentElement.classList.contains('dark')), true);
-  await shot(name);
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.reload();
-  await hydrated();
-}
+/** A dark-mode screenshot of the current page (see end2end/lib/screens.mjs). */
+const shotDark = (name) => darkShot(page, shot, hydrated, name);
 
 async function hydrated(p = page) {
   await p.waitForSelector('body[data-hydrated="true"]', { timeout: 30_000 });

@@ -14,6 +14,7 @@ import net from 'node:net';
 import http from 'node:http';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { shotDark as darkShot } from '../lib/screens.mjs';
 
 const BASE = process.env.BASE_URL;
 const DNS_PORT = Number(process.env.E2E_DNS_PORT);
@@ -29,6 +30,9 @@ const work = mkdtempSync(path.join(tmpdir(), 'bm-e2e-dns-'));
 async function shot(name) {
   await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
 }
+
+/** A dark-mode screenshot of the current page (see end2end/lib/screens.mjs). */
+const shotDark = (name) => darkShot(page, shot, hydrated, name);
 
 async function hydrated() {
   await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30_000 });
@@ -162,6 +166,8 @@ test('DNS page: choose the DMARC policy (bad address refused inline), publish, a
   console.log(`FIGURE e2e_check_now_to_all_ok_ms=${Date.now() - started}`);
   await page.waitForSelector('#dns-summary[data-ready="true"]');
   await shot('31-dns-records-ok');
+  await shotDark('31b-dns-records-dark');
+  await page.waitForSelector('#dns-summary[data-ready="true"]');
   // The value column copies the exact record.
   const spf = report.records.find(([r]) => r.key === 'spf')[0].value;
   assert.equal(spf, 'v=spf1 mx ip4:192.0.2.10 -all');
@@ -214,6 +220,7 @@ test('blocklists: a scan shows the listing, the list and where to delist', async
   const href = await page.getAttribute('.listing .delist-link', 'href');
   assert.match(href, /^https:\/\//);
   await shot('34-blocklists-listed');
+  await shotDark('34b-blocklists-dark');
 });
 
 test('certificates: an uploaded certificate is checked and shown with its expiry', async () => {
