@@ -6,7 +6,11 @@
 
 pub mod blocklists;
 pub mod certificates;
+mod dkim_card;
 pub mod domain_dns;
+mod history_card;
+mod policy_card;
+mod records_table;
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
