@@ -303,7 +303,8 @@ async fn admin_host_gets_a_certificate_over_tls_alpn_01() {
     let client = AcmeIssuer::client_config(Some(rig.ca_pem.as_str())).unwrap();
     let contact = vec![CONTACT.to_owned()];
 
-    let mut state = admin_acme_state(ADMIN_HOST, &rig.directory_url, &contact, client.clone(), pool.clone());
+    let mta_sts = vec!["mta-sts.bm-acme.test".to_owned()];
+    let mut state = admin_acme_state(ADMIN_HOST, &mta_sts, &rig.directory_url, &contact, client.clone(), pool.clone());
     let acceptor = state.axum_acceptor(state.default_rustls_config());
     let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
     let poller = tokio::spawn(async move {
@@ -342,12 +343,27 @@ async fn admin_host_gets_a_certificate_over_tls_alpn_01() {
     assert_eq!(status.last_error, None);
 
     // After a restart the certificate comes from the table instead of a new order.
-    let mut restarted = admin_acme_state(ADMIN_HOST, &rig.directory_url, &contact, client, pool.clone());
+    let stored: String = sqlx::query_scalar("SELECT chain_pem FROM tls_certificate WHERE host = $1")
+        .bind(ADMIN_HOST)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let names = parse_chain(&stored).unwrap().names;
+    assert!(covers(&names, ADMIN_HOST) && covers(&names, "mta-sts.bm-acme.test"), "{names:?}");
+    let mut restarted =
+        admin_acme_state(ADMIN_HOST, &mta_sts, &rig.directory_url, &contact, client.clone(), pool.clone());
     let first = tokio::time::timeout(Duration::from_secs(10), restarted.next())
         .await
         .expect("the cached certificate loads at once")
         .expect("the ACME state yields events");
     assert!(matches!(first, Ok(EventOk::DeployedCachedCert)), "{first:?}");
+    drop(restarted);
+
+    // A domain added since: its mta-sts. name is not covered, so the cache is not used.
+    let more = vec!["mta-sts.bm-acme.test".to_owned(), "mta-sts.new.bm-acme.test".to_owned()];
+    let mut grown = admin_acme_state(ADMIN_HOST, &more, &rig.directory_url, &contact, client, pool.clone());
+    let first = tokio::time::timeout(Duration::from_secs(10), grown.next()).await.ok().flatten();
+    assert!(!matches!(first, Some(Ok(EventOk::DeployedCachedCert))), "{first:?}");
 
     poller.abort();
     server.abort();

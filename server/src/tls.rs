@@ -57,8 +57,21 @@ pub async fn spawn_https(
     if let Err(e) = state.certificates.ensure_host(&host, "admin").await {
         tracing::warn!(error = %e, %host, "cannot record the admin host's certificate");
     }
+    // The MTA-STS policy hosts of the domains with MTA-STS on are served here too, so the
+    // certificate must name them; a domain added later is included at the next start.
+    let mta_sts_hosts: Vec<String> = sqlx::query_scalar(
+        "SELECT 'mta-sts.' || d.name FROM mail_domain d LEFT JOIN domain_dns_policy p ON p.domain_id = d.id \
+         WHERE d.active AND COALESCE(p.mta_sts_mode, 'testing') <> 'none' ORDER BY d.name",
+    )
+    .fetch_all(&state.db.pool)
+    .await
+    .unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "cannot list the MTA-STS hosts for the certificate");
+        Vec::new()
+    });
     let mut acme_state = engine::tls::admin_acme_state(
         &host,
+        &mta_sts_hosts,
         &acme.directory,
         &acme.contact,
         acme.client.clone(),

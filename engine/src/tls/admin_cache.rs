@@ -41,14 +41,24 @@ impl CertCache for DbCertCache {
     /// The stored ACME certificate as rustls-acme's bundle (key PEM, then the chain). A
     /// custom certificate is not offered: rustls-acme would take it for its own and renew
     /// it; serving a custom certificate is the listener's business.
-    async fn load_cert(&self, _domains: &[String], _directory_url: &str) -> Result<Option<Vec<u8>>, Self::EC> {
+    /// A stored certificate that does not cover every name now asked for (a domain added
+    /// since, whose `mta-sts.` host must be served) is not offered, so a new one is ordered.
+    async fn load_cert(&self, domains: &[String], _directory_url: &str) -> Result<Option<Vec<u8>>, Self::EC> {
         let row: Option<(Option<String>, Option<String>)> =
             sqlx::query_as("SELECT key_pem, chain_pem FROM tls_certificate WHERE host = $1 AND source = 'acme'")
                 .bind(&self.host)
                 .fetch_optional(&self.pool)
                 .await?;
         Ok(match row {
-            Some((Some(key_pem), Some(chain_pem))) => Some(join_key_bundle(&key_pem, &chain_pem).into_bytes()),
+            Some((Some(key_pem), Some(chain_pem))) => {
+                let names = super::pem::parse_chain(&chain_pem).map(|c| c.names).unwrap_or_default();
+                if domains.iter().all(|d| super::pem::covers(&names, d)) {
+                    Some(join_key_bundle(&key_pem, &chain_pem).into_bytes())
+                } else {
+                    tracing::info!(host = %self.host, "the stored certificate lacks names now served; ordering a new one");
+                    None
+                }
+            }
             _ => None,
         })
     }
@@ -84,20 +94,26 @@ impl AccountCache for DbCertCache {
 }
 
 /// The admin host's ACME state: TLS-ALPN-01 (rustls-acme's default) against
-/// `directory_url`, cached in the database. The caller must keep polling it as a stream
-/// (it does its work only while polled) and hand `state.axum_acceptor(…)` to the HTTPS
-/// listener, which then answers validation handshakes and serves the certificate.
+/// `directory_url`, cached in the database, for `host` plus `extra_names` (the
+/// `mta-sts.<domain>` hosts whose policy this server serves over HTTPS). The caller must keep
+/// polling it as a stream (it does its work only while polled) and hand
+/// `state.axum_acceptor(…)` to the HTTPS listener, which then answers validation handshakes
+/// and serves the certificate.
 pub fn admin_acme_state(
     host: &str,
+    extra_names: &[String],
     directory_url: &str,
     contact: &[String],
     client: Arc<ClientConfig>,
     pool: PgPool,
 ) -> AdminAcmeState {
     let cache = DbCertCache::new(pool, host);
-    AcmeConfig::new_with_client_config([cache.host.clone()], client)
-        .directory(directory_url)
-        .contact(contact)
-        .cache(cache)
-        .state()
+    let mut names = vec![cache.host.clone()];
+    for name in extra_names {
+        let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
+        if !name.is_empty() && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    AcmeConfig::new_with_client_config(names, client).directory(directory_url).contact(contact).cache(cache).state()
 }
