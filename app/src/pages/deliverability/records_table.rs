@@ -106,7 +106,7 @@ pub(super) fn detail_row(check: RecordCheck) -> impl IntoView {
     view! {
         <tr class="record-detail" data-detail=check.record.key.clone()>
             <td colspan="5" class="px-4 pb-3 pt-0 text-xs text-slate-600 dark:text-slate-300">
-                <div class="space-y-1 rounded-lg bg-slate-50 px-3 py-2 dark:bg-slate-800/60">
+                <div class="space-y-1 rounded-lg bg-slate-50 px-3 py-2 [overflow-wrap:anywhere] dark:bg-slate-800/60">
                     <div class="record-found flex gap-1"><span class="shrink-0 font-semibold">"Found:"</span><div class="min-w-0">{found}</div></div>
                     {check.problem.map(|p| view! { <p class=format!("record-problem font-semibold {problem_tone}")>{p}</p> })}
                     {check.fix.map(|f| view! { <p class="record-fix"><span class="font-semibold">"Fix: "</span><span>{f}</span></p> })}
