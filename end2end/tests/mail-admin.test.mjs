@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { launchChromium, signIn } from '../lib/browser.mjs';
 
 const BASE = process.env.BASE_URL;
 const SHOTS = new URL('../screenshots/', import.meta.url).pathname;
@@ -42,21 +42,11 @@ before(async () => {
   });
   assert.ok(made.status === 0 || /already exists/.test(made.stderr), made.stderr);
   mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
   page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(`${BASE}/sign-in?next=/domains`);
-  await hydrated();
-  await page.fill('#username', USER);
-  await page.fill('#password', PASSWORD);
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${BASE}/domains`);
-  await hydrated();
+  await signIn(page, BASE, USER, PASSWORD, '/domains');
 });
 
 after(async () => {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import net from 'node:net';
 import http from 'node:http';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium, signIn } from '../lib/browser.mjs';
 import { shotDark as darkShot } from '../lib/screens.mjs';
 
 const BASE = process.env.BASE_URL;
@@ -105,22 +105,12 @@ before(async () => {
   const domain = spawnSync(process.env.BM_BIN, ['mail', 'add-domain', DOMAIN], { env, encoding: 'utf8' });
   assert.equal(domain.status, 0, domain.stderr);
   mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
   page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(`${BASE}/sign-in?next=/domains`);
-  await hydrated();
-  await page.fill('#username', USER);
-  await page.fill('#password', PASSWORD);
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${BASE}/domains`);
-  await hydrated();
+  await signIn(page, BASE, USER, PASSWORD, '/domains');
 });
 
 after(async () => {

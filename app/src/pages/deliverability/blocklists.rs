@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use model::deliverability::{Blocklist, BlocklistInput, DnsblListing, DnsblOverview, DnsblScan};
 
-use super::{CARD, INDIGO, PILL, TABLE, TBODY, TD, TH, empty_line, load_error, skeleton};
+use super::{CARD, Head, INDIGO, PILL, TD, card_table, empty_line, load_error, skeleton};
 use crate::api::deliverability::{AddBlocklist, RemoveBlocklist, RunDnsblScan, SetBlocklistEnabled, dnsbl_overview};
 use crate::components::confirm::ConfirmDialog;
 use crate::components::field::TextField;
@@ -14,7 +14,6 @@ use crate::pages::format;
 use crate::pages::mail::widgets::{PRIMARY, ROW_DANGER, SelectField, form_error};
 
 /// Header cell of a numeric column.
-const TH_RIGHT: &str = "whitespace-nowrap px-4 py-3 text-right text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400";
 /// Body cell of a numeric column.
 const TD_RIGHT: &str = "px-4 py-3 text-right tabular-nums";
 /// The add-list inputs whose server errors are shown under the input itself.
@@ -276,24 +275,18 @@ fn scans_table(scans: Vec<DnsblScan>) -> AnyView {
             }
         })
         .collect_view();
-    view! {
-        <div class="mt-4 overflow-x-auto">
-            <table id="dnsbl-scans" class=TABLE>
-                <thead>
-                    <tr>
-                        <th scope="col" class=TH>"Started (UTC)"</th>
-                        <th scope="col" class=TH>"Trigger"</th>
-                        <th scope="col" class=TH>"Duration"</th>
-                        <th scope="col" class=TH_RIGHT>"Queries"</th>
-                        <th scope="col" class=TH_RIGHT>"Listed"</th>
-                        <th scope="col" class=TH_RIGHT>"Errors"</th>
-                    </tr>
-                </thead>
-                <tbody class=TBODY>{rows}</tbody>
-            </table>
-        </div>
-    }
-    .into_any()
+    card_table(
+        "dnsbl-scans",
+        &[
+            ("Started (UTC)", Head::Left),
+            ("Trigger", Head::Left),
+            ("Duration", Head::Left),
+            ("Queries", Head::Right),
+            ("Listed", Head::Right),
+            ("Errors", Head::Right),
+        ],
+        rows,
+    )
 }
 
 /// Listings that ended, newest first.
@@ -314,21 +307,11 @@ fn history_table(history: Vec<DnsblListing>) -> AnyView {
             }
         })
         .collect_view();
-    view! {
-        <div class="mt-4 overflow-x-auto">
-            <table id="dnsbl-history-list" class=TABLE>
-                <thead>
-                    <tr>
-                        <th scope="col" class=TH>"Target"</th>
-                        <th scope="col" class=TH>"List"</th>
-                        <th scope="col" class=TH>"Listed (UTC)"</th>
-                    </tr>
-                </thead>
-                <tbody class=TBODY>{rows}</tbody>
-            </table>
-        </div>
-    }
-    .into_any()
+    card_table(
+        "dnsbl-history-list",
+        &[("Target", Head::Left), ("List", Head::Left), ("Listed (UTC)", Head::Left)],
+        rows,
+    )
 }
 
 /// "IP addresses" / "Domain names".
@@ -388,22 +371,16 @@ fn lists_table(
             }
         })
         .collect_view();
-    view! {
-        <div class="mt-4 overflow-x-auto">
-            <table id="dnsbl-lists" class=TABLE>
-                <thead>
-                    <tr>
-                        <th scope="col" class=TH>"On"</th>
-                        <th scope="col" class=TH>"List"</th>
-                        <th scope="col" class=TH>"Looks up"</th>
-                        <th scope="col" class=TH>"Weight"</th>
-                        <th scope="col" class=TH>"Delisting"</th>
-                        <th scope="col" class=TH><span class="sr-only">"Actions"</span></th>
-                    </tr>
-                </thead>
-                <tbody class=TBODY>{rows}</tbody>
-            </table>
-        </div>
-    }
-    .into_any()
+    card_table(
+        "dnsbl-lists",
+        &[
+            ("On", Head::Left),
+            ("List", Head::Left),
+            ("Looks up", Head::Left),
+            ("Weight", Head::Left),
+            ("Delisting", Head::Left),
+            ("Actions", Head::ScreenReaderOnly),
+        ],
+        rows,
+    )
 }

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use model::deliverability::{DkimAlgorithm, DkimKeyInfo, DkimKeyState, RotationRequest};
 
-use super::{AMBER, CARD, GREEN, GREY, INDIGO, PILL, TABLE, TBODY, TD, TH, empty_line, time};
+use super::{AMBER, CARD, GREEN, GREY, Head, INDIGO, PILL, TD, card_table, empty_line, time};
 use crate::api::deliverability::{CancelDkimRotation, StartDkimRotation, SwitchDkimKey};
 use crate::components::confirm::ConfirmDialog;
 use crate::components::field::TextField;
@@ -57,24 +57,18 @@ pub(super) fn DkimCard(
         empty_line("No DKIM key yet: rotate to create one.")
     } else {
         let rows = keys.into_iter().map(key_row).collect_view();
-        view! {
-            <div class="mt-4 overflow-x-auto">
-                <table id="dkim-key-list" class=TABLE>
-                    <thead>
-                        <tr>
-                            <th scope="col" class=TH>"Selector"</th>
-                            <th scope="col" class=TH>"Algorithm"</th>
-                            <th scope="col" class=TH>"State"</th>
-                            <th scope="col" class=TH>"Created (UTC)"</th>
-                            <th scope="col" class=TH>"Seen in DNS"</th>
-                            <th scope="col" class=TH>"Retires"</th>
-                        </tr>
-                    </thead>
-                    <tbody class=TBODY>{rows}</tbody>
-                </table>
-            </div>
-        }
-        .into_any()
+        card_table(
+            "dkim-key-list",
+            &[
+                ("Selector", Head::Left),
+                ("Algorithm", Head::Left),
+                ("State", Head::Left),
+                ("Created (UTC)", Head::Left),
+                ("Seen in DNS", Head::Left),
+                ("Retires", Head::Left),
+            ],
+            rows,
+        )
     };
     let controls = match pending {
         Some(selector) => pending_controls(domain, selector, switch_key, cancel),

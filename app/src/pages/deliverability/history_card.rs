@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use model::deliverability::RecordHistoryEntry;
 
 use super::records_table::check_badge;
-use super::{CARD, TABLE, TBODY, TD, TH, empty_line};
+use super::{CARD, Head, TD, card_table, empty_line};
 use crate::api::ApiError;
 use crate::pages::format;
 
@@ -19,31 +19,14 @@ pub(super) fn HistoryCard(history: Resource<Result<Vec<RecordHistoryEntry>, ApiE
                 {move || history.get().map(|r| match r {
                     Err(e) => view! { <p class="mt-4 text-sm text-rose-600 dark:text-rose-400">{e.to_string()}</p> }.into_any(),
                     Ok(rows) if rows.is_empty() => empty_line("No changes recorded yet: the first check fills this in."),
-                    Ok(rows) => view! {
-                        <div class="mt-4 overflow-x-auto">
-                            <table id="dns-history-list" class=TABLE>
-                                <thead>
-                                    <tr>
-                                        <th scope="col" class=TH>"When"</th>
-                                        <th scope="col" class=TH>"Record"</th>
-                                        <th scope="col" class=TH>"Status"</th>
-                                        <th scope="col" class=TH>"Problem"</th>
-                                    </tr>
-                                </thead>
-                                <tbody class=TBODY>
-                                    {rows.into_iter().take(50).map(|h| view! {
+                    Ok(rows) => card_table("dns-history-list", &[("When", Head::Left), ("Record", Head::Left), ("Status", Head::Left), ("Problem", Head::Left)], rows.into_iter().take(50).map(|h| view! {
                                         <tr data-history=h.record_key.clone()>
                                             <td class=format!("{TD} whitespace-nowrap")>{format::timestamp(&h.at)}</td>
                                             <td class=format!("{TD} font-mono text-xs")>{h.record_key.clone()}</td>
                                             <td class=TD>{check_badge(Some(h.status))}</td>
                                             <td class=format!("{TD} text-xs")>{h.problem.clone().unwrap_or_default()}</td>
                                         </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }
-                    .into_any(),
+                                    }).collect_view()),
                 })}
             </Transition>
         </section>

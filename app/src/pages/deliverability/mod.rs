@@ -18,6 +18,42 @@ use leptos::prelude::*;
 use super::format;
 use crate::api::ApiError;
 
+/// How a column header of a [`card_table`] is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Head {
+    Left,
+    /// Numbers: right-aligned like their cells.
+    Right,
+    /// A column without a visible title (row actions), named for screen readers.
+    ScreenReaderOnly,
+}
+
+/// A plain table inside a card (no paging: these lists are short), so every table of the
+/// three pages has the same frame and header style.
+pub fn card_table(id: &'static str, columns: &[(&'static str, Head)], rows: impl IntoView + 'static) -> AnyView {
+    let head = columns
+        .iter()
+        .map(|&(label, how)| match how {
+            Head::Left => view! { <th scope="col" class=TH>{label}</th> }.into_any(),
+            Head::Right => view! { <th scope="col" class=TH_RIGHT>{label}</th> }.into_any(),
+            Head::ScreenReaderOnly => {
+                view! { <th scope="col" class=TH><span class="sr-only">{label}</span></th> }.into_any()
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="mt-4 overflow-x-auto">
+            <table id=id class=TABLE>
+                <thead>
+                    <tr>{head}</tr>
+                </thead>
+                <tbody class=TBODY>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
 /// Frame of a section, the same as the cards of the mail pages.
 pub const CARD: &str =
     "rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900";
@@ -40,6 +76,8 @@ pub const INDIGO: &str = "bg-indigo-50 text-indigo-700 dark:bg-indigo-500/10 dar
 
 /// Header cell of the plain tables on these pages (they have no paging, so no DataTable).
 pub const TH: &str = "whitespace-nowrap px-4 py-3 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400";
+/// Header cell of a numeric column (right-aligned like its cells).
+pub const TH_RIGHT: &str = "whitespace-nowrap px-4 py-3 text-right text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400";
 /// Body cell of those tables.
 pub const TD: &str = "px-4 py-3 align-top";
 /// Frame around such a table, so it scrolls sideways on a phone instead of overflowing.
