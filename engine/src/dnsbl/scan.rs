@@ -314,7 +314,9 @@ impl DnsblScanner {
             }
             None => Vec::new(),
         };
-        let running = scans.first().is_some_and(|s| s.3.is_none());
+        // A scan cut short by a restart never finishes; after 10 minutes it no longer counts.
+        let running =
+            scans.first().is_some_and(|s| s.3.is_none() && chrono::Utc::now() - s.2 < chrono::Duration::minutes(10));
         Ok(DnsblOverview {
             targets,
             lists: lists.all().await?,
