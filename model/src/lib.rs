@@ -5,6 +5,7 @@
 //! that the server enforces.
 
 pub mod admin;
+pub mod contacts;
 pub mod deliverability;
 pub mod mail;
 pub mod overview;
