@@ -9,6 +9,7 @@ pub mod db;
 pub mod deliverability;
 pub mod dnsbl;
 pub mod error;
+pub mod key_files;
 pub mod mail;
 pub mod overview;
 pub mod testing;

@@ -12,6 +12,7 @@ use rsa::pkcs8::EncodePublicKey;
 use sqlx::{PgPool, Postgres, Transaction};
 
 use super::MailError;
+use crate::key_files::write_atomically;
 
 /// Size of generated RSA keys (RFC 8301 recommends 2048; 1024 is no longer accepted).
 const RSA_BITS: usize = 2048;
@@ -163,33 +164,6 @@ fn generate_ed25519(selector: String) -> GeneratedKey {
         private_pem: format!("{}\n", b64.encode(&pair)),
         public_b64: b64.encode(public),
     }
-}
-
-async fn write_atomically(path: &Path, bytes: &[u8], mode: u32, group: Option<u32>) -> Result<(), MailError> {
-    use tokio::io::AsyncWriteExt;
-    // A unique name per write (two syncs may run at once), created with the final mode so a
-    // private key is never readable by others, not even for a moment.
-    let unique = format!("{}.{}.tmp", std::process::id(), rand::random::<u64>());
-    let tmp = path.with_extension(unique);
-    let mut options = tokio::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    options.mode(mode);
-    let mut file = options.open(&tmp).await?;
-    file.write_all(bytes).await?;
-    file.sync_all().await?;
-    drop(file);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // The umask may have narrowed the mode; set it exactly.
-        tokio::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(mode)).await?;
-        if group.is_some() {
-            std::os::unix::fs::chown(&tmp, None, group)?;
-        }
-    }
-    tokio::fs::rename(&tmp, path).await?;
-    Ok(())
 }
 
 #[cfg(test)]

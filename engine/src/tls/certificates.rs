@@ -14,6 +14,7 @@ use sqlx::PgPool;
 
 use super::pem::{ParsedChain, check_key_matches, covers, parse_chain};
 use crate::deliverability::DeliverabilityError;
+use crate::key_files::write_atomically;
 use crate::mail::names::normalize_domain;
 
 /// A failed ACME attempt is not retried for this long, so a broken DNS record or firewall
@@ -242,8 +243,8 @@ impl Certificates {
         };
         let dir = self.export_dir.join(&host);
         tokio::fs::create_dir_all(&dir).await?;
-        write_atomically(&dir.join("privkey.pem"), key_pem.as_bytes(), 0o600).await?;
-        write_atomically(&dir.join("fullchain.pem"), chain_pem.as_bytes(), 0o644).await?;
+        write_atomically(&dir.join("privkey.pem"), key_pem.as_bytes(), 0o600, None).await?;
+        write_atomically(&dir.join("fullchain.pem"), chain_pem.as_bytes(), 0o644, None).await?;
         self.reload(&host).await;
         Ok(())
     }
@@ -344,38 +345,6 @@ fn with_final_newline(pem: &str) -> String {
     text
 }
 
-/// Writes `bytes` to `path` through a uniquely named temporary file in the same directory,
-/// created with `mode` (so a private key is never readable by others, not even briefly),
-/// synced, then renamed over the target.
-async fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
-    use tokio::io::AsyncWriteExt;
-    let unique = format!("{}.{:x}.tmp", std::process::id(), rand::random::<u64>());
-    let tmp = path.with_extension(unique);
-    let mut options = tokio::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    options.mode(mode);
-    let written = async {
-        let mut file = options.open(&tmp).await?;
-        file.write_all(bytes).await?;
-        file.sync_all().await?;
-        drop(file);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            // The umask may have narrowed the mode; set it exactly.
-            tokio::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(mode)).await?;
-        }
-        tokio::fs::rename(&tmp, path).await
-    }
-    .await;
-    if written.is_err() {
-        // Best effort: do not leave key material lying around under a temporary name.
-        let _ = tokio::fs::remove_file(&tmp).await;
-    }
-    written
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -390,23 +359,5 @@ mod tests {
     fn purposes_are_checked() {
         assert_eq!(check_purpose("mail").unwrap(), "mail");
         assert!(matches!(check_purpose("web"), Err(DeliverabilityError::InvalidInput { field: "purpose", .. })));
-    }
-
-    #[tokio::test]
-    async fn files_are_written_with_the_requested_mode() {
-        let dir = std::env::temp_dir().join(format!("bm-tls-write-{:x}", rand::random::<u64>()));
-        tokio::fs::create_dir_all(&dir).await.unwrap();
-        let key = dir.join("privkey.pem");
-        write_atomically(&key, b"secret\n", 0o600).await.unwrap();
-        write_atomically(&key, b"newer\n", 0o600).await.unwrap();
-        assert_eq!(std::fs::read_to_string(&key).unwrap(), "newer\n");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
-        }
-        // Only the target is left: no temporary files.
-        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
