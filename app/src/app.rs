@@ -9,6 +9,9 @@ use crate::components::layout::AdminLayout;
 use crate::components::toast::{ToastViewport, provide_toasts};
 use crate::pages::account::AccountPage;
 use crate::pages::admins::AdminsPage;
+use crate::pages::contacts::import::ImportPage;
+use crate::pages::contacts::import_progress::ImportProgressPage;
+use crate::pages::contacts::{ContactPage, ContactsPage, ListsPage};
 use crate::pages::deliverability::blocklists::BlocklistsPage;
 use crate::pages::deliverability::certificates::CertificatesPage;
 use crate::pages::deliverability::domain_dns::DomainDnsPage;
@@ -17,8 +20,10 @@ use crate::pages::mail::domains::DomainsPage;
 use crate::pages::mail::mailboxes::MailboxesPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::overview::OverviewPage;
+use crate::pages::segments::{SegmentEditPage, SegmentsPage};
 use crate::pages::setup::SetupPage;
 use crate::pages::sign_in::SignInPage;
+use crate::pages::suppression::SuppressionPage;
 
 /// The whole admin UI. Which pages a visitor may see is decided by the server before
 /// rendering (set-up only before the first admin exists, everything else after sign-in).
@@ -43,6 +48,15 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/sign-in") view=SignInPage />
                 <ParentRoute path=path!("") view=AdminLayout>
                     <Route path=path!("") view=OverviewPage />
+                    <Route path=path!("contacts") view=ContactsPage />
+                    <Route path=path!("contacts/import") view=ImportPage />
+                    <Route path=path!("contacts/import/:id") view=ImportProgressPage />
+                    <Route path=path!("contacts/:id") view=ContactPage />
+                    <Route path=path!("lists") view=ListsPage />
+                    <Route path=path!("segments") view=SegmentsPage />
+                    <Route path=path!("segments/new") view=SegmentEditPage />
+                    <Route path=path!("segments/:id") view=SegmentEditPage />
+                    <Route path=path!("suppression") view=SuppressionPage />
                     <Route path=path!("domains") view=DomainsPage />
                     <Route path=path!("domains/:name/dns") view=DomainDnsPage />
                     <Route path=path!("mailboxes") view=MailboxesPage />

@@ -9,6 +9,12 @@ use crate::components::icons;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Section {
     Overview,
+    /// The audience: people who receive campaigns.
+    Contacts,
+    Lists,
+    Segments,
+    /// Addresses never sent to.
+    Suppression,
     Domains,
     Mailboxes,
     Aliases,
@@ -21,8 +27,12 @@ pub enum Section {
 
 impl Section {
     /// Sidebar order.
-    pub const ALL: [Section; 7] = [
+    pub const ALL: [Section; 11] = [
         Section::Overview,
+        Section::Contacts,
+        Section::Lists,
+        Section::Segments,
+        Section::Suppression,
         Section::Domains,
         Section::Mailboxes,
         Section::Aliases,
@@ -34,6 +44,10 @@ impl Section {
     pub fn path(self) -> &'static str {
         match self {
             Self::Overview => "/",
+            Self::Contacts => "/contacts",
+            Self::Lists => "/lists",
+            Self::Segments => "/segments",
+            Self::Suppression => "/suppression",
             Self::Domains => "/domains",
             Self::Mailboxes => "/mailboxes",
             Self::Aliases => "/aliases",
@@ -46,6 +60,10 @@ impl Section {
     pub fn label(self) -> &'static str {
         match self {
             Self::Overview => "Overview",
+            Self::Contacts => "Contacts",
+            Self::Lists => "Lists",
+            Self::Segments => "Segments",
+            Self::Suppression => "Suppression",
             Self::Domains => "Domains",
             Self::Mailboxes => "Mailboxes",
             Self::Aliases => "Aliases & forwards",
@@ -58,6 +76,10 @@ impl Section {
     pub fn icon(self) -> AnyView {
         match self {
             Self::Overview => icons::gauge(),
+            Self::Contacts => icons::contacts(),
+            Self::Lists => icons::list(),
+            Self::Segments => icons::filter(),
+            Self::Suppression => icons::ban(),
             Self::Domains => icons::globe(),
             Self::Mailboxes => icons::envelope(),
             Self::Aliases => icons::forward(),

@@ -67,6 +67,7 @@ pub fn app_state(config: &Config, db: engine::db::Database, auth: Authenticator)
             config.tls_dir.clone(),
             config.tls_reload.clone(),
         ),
+        contacts: engine::contacts::Audience::new(db.pool.clone(), config.data_dir.join("imports")),
         acme_directory: config.acme_directory.clone(),
         acme_challenges: engine::tls::Http01Challenges::default(),
         site: SiteSecurity {
@@ -138,6 +139,7 @@ pub async fn run(config: &Config, open: &OpenDatabase, auth: Authenticator) -> R
     let housekeeping = crate::workers::spawn_housekeeping(auth);
     let acme = crate::tls::AcmeSetup::from_config(config, &state)?;
     let deliverability = crate::workers::spawn_deliverability(state.clone(), acme.as_ref().map(|a| a.issuer.clone()));
+    let imports = crate::workers::spawn_imports(state.contacts.imports.clone());
     let router = crate::http::router(state.clone(), crate::http::Webmail::from_config(config));
     let https = match (&acme, config.tls_listen) {
         (Some(acme), Some(addr)) => Some(crate::tls::spawn_https(acme, config, &state, addr, router.clone()).await?),
@@ -153,6 +155,7 @@ pub async fn run(config: &Config, open: &OpenDatabase, auth: Authenticator) -> R
         .await?;
     housekeeping.abort();
     deliverability.abort();
+    imports.abort();
     if let Some(h) = https {
         h.abort();
     }

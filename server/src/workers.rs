@@ -98,3 +98,23 @@ async fn deliverability_round(state: &app::api::state::AppState, issuer: Option<
         }
     }
 }
+
+/// How often the import worker looks for queued imports.
+const IMPORT_TICK: Duration = Duration::from_secs(2);
+
+/// Runs queued CSV imports one at a time (several `serve` processes share the queue through
+/// `FOR UPDATE SKIP LOCKED`); an import cut short by a restart is picked up again.
+pub fn spawn_imports(imports: engine::contacts::Imports) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(IMPORT_TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match imports.run_queued().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(imports = n, "contact imports finished"),
+                Err(e) => tracing::warn!(error = %e, "contact import worker"),
+            }
+        }
+    })
+}

@@ -175,6 +175,30 @@ mod from_engine {
         }
     }
 
+    impl From<engine::contacts::ContactError> for ApiError {
+        fn from(e: engine::contacts::ContactError) -> Self {
+            use engine::contacts::ContactError as C;
+            let message = format!("{}.", capitalise(&e.to_string()));
+            match e {
+                C::Database(_) | C::Io(_) => {
+                    tracing::error!(error = %e, "contacts");
+                    Self::Internal(message)
+                }
+                ref e if e.is_not_found() => Self::NotFound(message),
+                C::InvalidEmail { .. } | C::EmailTaken(_) => Self::invalid("email", message),
+                C::ListName | C::ListNameTaken(_) | C::SegmentName | C::SegmentNameTaken(_) | C::NameTooLong => {
+                    Self::invalid("name", message)
+                }
+                C::Segment(_) => Self::invalid("filter", message),
+                C::InvalidTag(_) => Self::invalid("tags", message),
+                C::InvalidAttributeKey(_) | C::InvalidAttributeValue { .. } => Self::invalid("attributes", message),
+                C::Mapping(_) | C::Csv(_) => Self::invalid("mapping", message),
+                C::ImportState { .. } => Self::Conflict(message),
+                _ => Self::invalid("form", message),
+            }
+        }
+    }
+
     fn capitalise(s: &str) -> String {
         let mut c = s.chars();
         c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()

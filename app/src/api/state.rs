@@ -31,6 +31,8 @@ pub struct AppState {
     pub blocklists: engine::dnsbl::Blocklists,
     pub dnsbl: engine::dnsbl::DnsblScanner,
     pub certificates: engine::tls::Certificates,
+    /// Contacts, lists, segments, imports, exports and the suppression list.
+    pub contacts: engine::contacts::Audience,
     /// The ACME directory in use; `None` = automatic TLS is off.
     pub acme_directory: Option<String>,
     /// Pending ACME HTTP-01 answers, served at `/.well-known/acme-challenge/`.

@@ -84,3 +84,23 @@ pub fn envelope() -> AnyView {
 pub fn forward() -> AnyView {
     icon("M15 4l5 5-5 5M20 9H9a5 5 0 0 0-5 5v6")
 }
+
+/// Contacts (address book).
+pub fn contacts() -> AnyView {
+    icon("M16 21v-2a4 4 0 0 0-4-4H8a4 4 0 0 0-4 4v2M10 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8M19 8v6M22 11h-6")
+}
+
+/// Lists (stacked lines).
+pub fn list() -> AnyView {
+    icon("M8 6h13M8 12h13M8 18h13M3 6h.01M3 12h.01M3 18h.01")
+}
+
+/// Segments (funnel).
+pub fn filter() -> AnyView {
+    icon("M22 3H2l8 9.5V19l4 2v-8.5L22 3z")
+}
+
+/// Suppression list (blocked).
+pub fn ban() -> AnyView {
+    icon("M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18M5.6 5.6l12.8 12.8")
+}

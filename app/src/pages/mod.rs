@@ -3,10 +3,13 @@
 pub mod account;
 pub mod admins;
 pub mod auth_frame;
+pub mod contacts;
 pub mod deliverability;
 pub mod format;
 pub mod mail;
 pub mod not_found;
 pub mod overview;
+pub mod segments;
 pub mod setup;
 pub mod sign_in;
+pub mod suppression;

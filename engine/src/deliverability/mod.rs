@@ -32,6 +32,11 @@ impl Deliverability {
         Self { pool, verifier, rotation }
     }
 
+    /// The resolver the checks use, shared with other DNS work (the audience domain scan).
+    pub fn resolver(&self) -> &DnsResolver {
+        self.verifier.resolver()
+    }
+
     async fn domain_id(&self, domain: &str) -> Result<i64, DeliverabilityError> {
         let id: Option<i64> = sqlx::query_scalar("SELECT id FROM mail_domain WHERE name = lower($1)")
             .bind(domain)

@@ -123,6 +123,27 @@ pub enum SegmentProblem {
     CampaignCount,
 }
 
+impl ListStatus {
+    /// The value stored in `list_membership.status`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unconfirmed => "unconfirmed",
+            Self::Subscribed => "subscribed",
+            Self::Unsubscribed => "unsubscribed",
+        }
+    }
+
+    /// Reads a stored status.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "unconfirmed" => Some(Self::Unconfirmed),
+            "subscribed" => Some(Self::Subscribed),
+            "unsubscribed" => Some(Self::Unsubscribed),
+            _ => None,
+        }
+    }
+}
+
 impl AttributeOp {
     /// How the builder names the operator.
     pub fn label(self) -> &'static str {

@@ -1,6 +1,7 @@
 //! The HTTP router: Leptos pages and server functions, health check, static files, and
 //! the guards in front of them.
 
+pub mod contact_files;
 pub mod health;
 pub mod mailbox_export;
 pub mod origin;
@@ -14,7 +15,7 @@ use std::sync::atomic::AtomicBool;
 use app::api::state::AppState;
 use axum::Router;
 use axum::middleware::from_fn_with_state;
-use axum::routing::get;
+use axum::routing::{get, post};
 use http::{HeaderValue, header};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
@@ -52,6 +53,10 @@ pub fn router(state: AppState, webmail: Webmail) -> Router {
     let health = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/api/mail/mailboxes.csv", get(mailbox_export::export))
+        .route("/api/contacts/imports", post(contact_files::upload))
+        .route("/api/contacts/imports/{id}/errors.csv", get(contact_files::import_errors))
+        .route("/api/contacts/export.csv", get(contact_files::export))
+        .route("/api/contacts/{id}/data.json", get(contact_files::personal_data))
         .with_state(guard_state.clone());
     let https = state.site.secure_cookies;
     let well_known_state = state.clone();

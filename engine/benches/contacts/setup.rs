@@ -1,0 +1,71 @@
+//! The benchmark's own database, created fresh on every run, and its knobs.
+
+use std::path::PathBuf;
+
+use engine::db::{Database, DatabaseMode, migrate};
+use sqlx::{Connection, PgConnection, PgPool};
+
+/// Name of the database the benchmark creates (dropped first if it exists).
+pub const DATABASE: &str = "bm_bench_contacts";
+const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// The benchmark database.
+pub struct BenchDb {
+    pub url: String,
+    pub pool: PgPool,
+}
+
+/// Rows of the generated file: `BENCH_ROWS`, default one million.
+pub fn bench_rows() -> u64 {
+    std::env::var("BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.replace('_', "").parse().ok())
+        .filter(|&n| n >= 100)
+        .unwrap_or(1_000_000)
+}
+
+/// Where generated, uploaded and exported files go: `BENCH_DIR` or a temp folder.
+pub fn work_dir() -> PathBuf {
+    let dir = std::env::var_os("BENCH_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("bm-bench-contacts"));
+    std::fs::create_dir_all(&dir).expect("create the bench directory");
+    dir
+}
+
+/// Drops and re-creates the benchmark database, migrates it and connects.
+pub async fn fresh_database() -> BenchDb {
+    let base = std::env::var("BENCH_DATABASE_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned());
+    let mut admin = PgConnection::connect(&base).await.expect("connect to BENCH_DATABASE_URL");
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")).execute(&mut admin).await.expect("drop");
+    sqlx::query(&format!("CREATE DATABASE {DATABASE}")).execute(&mut admin).await.expect("create database");
+    admin.close().await.ok();
+    let url = with_database(&base, DATABASE);
+    let db = Database::connect(&url, DatabaseMode::External, 8).await.expect("connect to the bench database");
+    migrate::run(&db.pool).await.expect("migrate the bench database");
+    BenchDb { url, pool: db.pool }
+}
+
+/// `base` with its database path replaced by `name` (query string kept).
+pub fn with_database(base: &str, name: &str) -> String {
+    let (head, query) = match base.split_once('?') {
+        Some((h, q)) => (h, format!("?{q}")),
+        None => (base, String::new()),
+    };
+    let authority_end = head.find("://").map(|i| i + 3).unwrap_or(0);
+    let path_start = head[authority_end..].find('/').map(|i| i + authority_end).unwrap_or(head.len());
+    format!("{}/{name}{query}", &head[..path_start])
+}
+
+/// Peak resident memory of this process so far (VmHWM), in kB.
+pub fn vm_hwm_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}

@@ -1,0 +1,112 @@
+//! From the staging table into the audience, set-based: the error report, ONE upsert of the
+//! contacts, one insert of memberships for all chosen lists, one insert of timeline events,
+//! and the new attribute definitions. The caller runs them in one transaction, so an import
+//! is kept whole or not at all (a cancel or a crash keeps nothing).
+
+use model::contacts::{ColumnTarget, ImportSettings};
+use sqlx::PgConnection;
+
+use crate::contacts::Result;
+
+/// Refused lines into the downloadable report.
+const SAVE_ERRORS: &str = "INSERT INTO contact_import_error (import_id, line, reason, content) \
+     SELECT $1, line, reason, COALESCE(content, '') FROM contact_import_rows WHERE reason IS NOT NULL \
+     ON CONFLICT (import_id, line) DO NOTHING";
+
+/// Ids of the contacts this import touched, with whether each is new.
+const CREATE_TOUCHED: &str = "CREATE TEMP TABLE contact_import_touched (id BIGINT NOT NULL, inserted BOOLEAN NOT NULL)";
+
+/// The upsert. Within the file the last line of an address wins (DISTINCT ON, latest line
+/// first). An existing contact: with `overwrite` ($1) a non-empty name replaces the stored
+/// one and the file's attributes replace stored keys; without it only an empty name is filled
+/// and only missing keys are added. Tags are always merged (the stored order first).
+/// `xmax = 0` tells an inserted row from an updated one, counted without returning rows.
+const UPSERT_CONTACTS: &str = "WITH src AS ( \
+         SELECT DISTINCT ON (email) email, name, attributes, tags FROM contact_import_rows \
+         WHERE reason IS NULL ORDER BY email, line DESC \
+     ), up AS ( \
+         INSERT INTO contact AS c (email, name, attributes, tags) \
+         SELECT email, COALESCE(name, ''), attributes, string_to_array(tags, ',') FROM src \
+         ON CONFLICT (email) DO UPDATE SET \
+             name = CASE WHEN EXCLUDED.name <> '' AND ($1 OR c.name = '') THEN EXCLUDED.name ELSE c.name END, \
+             attributes = CASE WHEN $1 THEN c.attributes || EXCLUDED.attributes \
+                 ELSE EXCLUDED.attributes || c.attributes END, \
+             tags = CASE WHEN EXCLUDED.tags <@ c.tags THEN c.tags ELSE ARRAY( \
+                 SELECT t FROM unnest(c.tags || EXCLUDED.tags) WITH ORDINALITY AS u(t, n) \
+                 GROUP BY t ORDER BY min(n)) END, \
+             updated_at = now() \
+         RETURNING c.id, (c.xmax = 0) AS inserted \
+     ) \
+     INSERT INTO contact_import_touched (id, inserted) SELECT id, inserted FROM up";
+
+/// New and updated contacts.
+const COUNT_TOUCHED: &str = "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) \
+     FROM contact_import_touched";
+
+/// Every touched contact onto every chosen list ($1) with the chosen status ($2). An
+/// existing membership changes only to move forward: never away from `unsubscribed` (an
+/// import must not resubscribe someone who left — consent cannot come from a spreadsheet),
+/// never from `subscribed` back to `unconfirmed`; a status already held is left as it is,
+/// with its original consent.
+const ADD_MEMBERSHIPS: &str = "INSERT INTO list_membership AS m (list_id, contact_id, status, consent_at, consent_source) \
+     SELECT l.id, t.id, $2, now(), $3 FROM contact_import_touched t CROSS JOIN unnest($1::bigint[]) AS l(id) \
+     ON CONFLICT (list_id, contact_id) DO UPDATE SET status = EXCLUDED.status, consent_at = EXCLUDED.consent_at, \
+         consent_source = EXCLUDED.consent_source, updated_at = now() \
+     WHERE m.status <> 'unsubscribed' AND m.status <> EXCLUDED.status \
+         AND NOT (m.status = 'subscribed' AND EXCLUDED.status = 'unconfirmed')";
+
+/// "Imported" on the timeline of each new contact.
+const RECORD_EVENTS: &str = "INSERT INTO contact_event (contact_id, kind, detail) \
+     SELECT id, 'imported', $1 FROM contact_import_touched WHERE inserted";
+
+/// Mapped attributes nobody defined yet, with the kind chosen on the mapping screen.
+const DEFINE_ATTRIBUTES: &str = "INSERT INTO contact_attribute (key, kind) \
+     SELECT key, kind FROM unnest($1::text[], $2::text[]) AS a(key, kind) ON CONFLICT (key) DO NOTHING";
+
+/// Stores the refused lines of import `id`.
+pub async fn save_errors(conn: &mut PgConnection, id: i64) -> Result<u64> {
+    Ok(sqlx::query(SAVE_ERRORS).bind(id).execute(conn).await?.rows_affected())
+}
+
+/// Upserts the valid lines; returns (new, updated) contacts.
+pub async fn upsert_contacts(conn: &mut PgConnection, overwrite: bool) -> Result<(i64, i64)> {
+    sqlx::query(CREATE_TOUCHED).execute(&mut *conn).await?;
+    sqlx::query(UPSERT_CONTACTS).bind(overwrite).execute(&mut *conn).await?;
+    Ok(sqlx::query_as(COUNT_TOUCHED).fetch_one(&mut *conn).await?)
+}
+
+/// Adds the touched contacts to the chosen lists.
+pub async fn add_memberships(conn: &mut PgConnection, settings: &ImportSettings, file_name: &str) -> Result<u64> {
+    if settings.list_ids.is_empty() {
+        return Ok(0);
+    }
+    let done = sqlx::query(ADD_MEMBERSHIPS)
+        .bind(&settings.list_ids)
+        .bind(settings.status.as_str())
+        .bind(format!("import: {file_name}"))
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Puts "imported" on the timeline of the new contacts.
+pub async fn record_events(conn: &mut PgConnection, file_name: &str) -> Result<u64> {
+    Ok(sqlx::query(RECORD_EVENTS).bind(file_name).execute(conn).await?.rows_affected())
+}
+
+/// Defines the mapped attributes that do not exist yet.
+pub async fn define_attributes(conn: &mut PgConnection, settings: &ImportSettings) -> Result<()> {
+    let (keys, kinds): (Vec<String>, Vec<String>) = settings
+        .columns
+        .iter()
+        .filter_map(|c| match c {
+            ColumnTarget::Attribute { key, kind } => Some((key.clone(), kind.as_str().to_owned())),
+            _ => None,
+        })
+        .unzip();
+    if keys.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(DEFINE_ATTRIBUTES).bind(&keys).bind(&kinds).execute(conn).await?;
+    Ok(())
+}

@@ -1,0 +1,421 @@
+//! Compiles a segment filter (`model::contacts::SegmentFilter`) into one SQL condition over
+//! the contacts table aliased `c`, so the same filter drives the contacts table, live counts,
+//! exports, bulk actions and (later) campaign audiences.
+//!
+//! Every value that comes from the admin — list ids, tags, attribute keys and values, domains,
+//! dates — is a bound parameter; the SQL text only ever holds the fixed fragments below.
+//! Each condition is written so PostgreSQL can use the indexes of migration 0004: `&&`/`@>`
+//! on the tags GIN index, `@>` on the `jsonb_path_ops` attributes index, EXISTS subqueries
+//! on the membership and event indexes.
+
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
+use model::contacts::{AttributeOp, AttributeValue, ListStatus, SegmentFilter, TagMode, TimeWindow};
+use sea_query::{Expr, SimpleExpr, Value};
+use serde_json::Value as Json;
+
+/// Compiles a validated filter into a condition over `contact c` (EXISTS subqueries for lists
+/// and events). A filter that did not pass `SegmentFilter::validate` still compiles to a safe
+/// condition: combinations validation refuses match nothing.
+pub fn compile(filter: &SegmentFilter, now: DateTime<Utc>) -> SimpleExpr {
+    match filter {
+        SegmentFilter::And(children) => combine(children, now, SimpleExpr::and, "TRUE"),
+        SegmentFilter::Or(children) => combine(children, now, SimpleExpr::or, "FALSE"),
+        SegmentFilter::Not(inner) => compile(inner, now).not(),
+        SegmentFilter::OnList { list_id, status } => on_list(*list_id, *status),
+        SegmentFilter::Tags { mode, tags } => tags_condition(*mode, tags),
+        SegmentFilter::Attribute { key, op, value } => attribute(key, *op, value.as_ref()),
+        SegmentFilter::EmailDomain(domains) => email_domain(domains),
+        SegmentFilter::Created(window) => window_condition(&CREATED, window, now),
+        SegmentFilter::LastActivity(window) => window_condition(&LAST_ACTIVITY, window, now),
+        SegmentFilter::OpenedAnyOfLast { campaigns } => opened_any_of_last(*campaigns),
+        SegmentFilter::NeverClicked => Expr::cust(NEVER_CLICKED),
+        SegmentFilter::HardBounced => Expr::cust(HARD_BOUNCED),
+    }
+}
+
+/// Joins the children with AND or OR; an empty group is the identity of the operator
+/// (validation refuses empty groups, so this only guards against unvalidated input).
+fn combine(
+    children: &[SegmentFilter],
+    now: DateTime<Utc>,
+    join: fn(SimpleExpr, SimpleExpr) -> SimpleExpr,
+    empty: &'static str,
+) -> SimpleExpr {
+    let mut parts = children.iter().map(|child| compile(child, now));
+    match parts.next() {
+        Some(first) => parts.fold(first, join),
+        None => Expr::cust(empty),
+    }
+}
+
+fn never() -> SimpleExpr {
+    Expr::cust("FALSE")
+}
+
+// ---------------------------------------------------------------------------------------
+// Lists and tags
+
+fn on_list(list_id: i64, status: Option<ListStatus>) -> SimpleExpr {
+    match status {
+        None => Expr::cust_with_values(
+            "EXISTS (SELECT 1 FROM list_membership m WHERE m.contact_id = c.id AND m.list_id = $1)",
+            [list_id],
+        ),
+        Some(status) => Expr::cust_with_values(
+            "EXISTS (SELECT 1 FROM list_membership m WHERE m.contact_id = c.id AND m.list_id = $1 \
+             AND m.status = $2)",
+            [Value::from(list_id), Value::from(status.as_str())],
+        ),
+    }
+}
+
+/// Tags are compared as stored (trimmed); blank entries are dropped. An empty set follows
+/// array semantics: `&&` matches nothing, `@>` everything.
+fn tags_condition(mode: TagMode, tags: &[String]) -> SimpleExpr {
+    let tags: Vec<String> = tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()).map(str::to_owned).collect();
+    match mode {
+        TagMode::Any => Expr::cust_with_values("c.tags && $1", [tags]),
+        TagMode::All => Expr::cust_with_values("c.tags @> $1", [tags]),
+        TagMode::None => Expr::cust_with_values("NOT (c.tags && $1)", [tags]),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Custom attributes
+
+/// Compares one key of `c.attributes`. Equality goes through `@>` (index-backed) with the
+/// JSON value of the right type, so the text "42" never equals the number 42; ordering only
+/// looks at values of the matching JSON type. "Is not" also matches contacts without the key.
+fn attribute(key: &str, op: AttributeOp, value: Option<&AttributeValue>) -> SimpleExpr {
+    let key = key.to_owned();
+    match (op, value) {
+        (AttributeOp::Exists, _) => Expr::cust_with_values("jsonb_exists(c.attributes, $1)", [key]),
+        (AttributeOp::Eq, Some(v)) => json_scalar(v).map_or_else(never, |j| contains(key, j)),
+        (AttributeOp::Ne, Some(v)) => json_scalar(v).map_or_else(never, |j| contains(key, j).not()),
+        (AttributeOp::Lt | AttributeOp::Gt, Some(AttributeValue::Number(n))) => number_order(key, op, *n),
+        (AttributeOp::Lt | AttributeOp::Gt, Some(AttributeValue::Date(d))) => date_order(key, op, *d),
+        (AttributeOp::Contains, Some(AttributeValue::Text(text))) => Expr::cust_with_values(
+            "strpos(lower(c.attributes ->> $1), lower($2)) > 0",
+            [Value::from(key), Value::from(text.clone())],
+        ),
+        (AttributeOp::In, Some(AttributeValue::List(items))) => {
+            Expr::cust_with_values("(c.attributes ->> $1) = ANY($2)", [Value::from(key), Value::from(items.clone())])
+        }
+        _ => never(),
+    }
+}
+
+/// `c.attributes @> {"key": value}`: answered from the `jsonb_path_ops` GIN index.
+fn contains(key: String, value: Json) -> SimpleExpr {
+    let mut object = serde_json::Map::new();
+    object.insert(key, value);
+    Expr::cust_with_values("c.attributes @> $1", [Json::Object(object)])
+}
+
+/// The JSON an attribute of that type is stored as (dates as `YYYY-MM-DD` strings, whole
+/// numbers as integers like the import writes them). `None` for lists and non-finite numbers.
+fn json_scalar(value: &AttributeValue) -> Option<Json> {
+    match value {
+        AttributeValue::Text(text) => Some(Json::String(text.clone())),
+        AttributeValue::Number(n) => json_number(*n),
+        AttributeValue::Date(date) => Some(Json::String(date_text(*date))),
+        AttributeValue::Boolean(b) => Some(Json::Bool(*b)),
+        AttributeValue::List(_) => None,
+    }
+}
+
+fn json_number(n: f64) -> Option<Json> {
+    if !n.is_finite() {
+        return None;
+    }
+    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+        return Some(Json::from(n as i64));
+    }
+    serde_json::Number::from_f64(n).map(Json::Number)
+}
+
+fn date_text(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+/// jsonb orders numbers numerically; the type check keeps strings and booleans (which jsonb
+/// orders around numbers) out.
+fn number_order(key: String, op: AttributeOp, n: f64) -> SimpleExpr {
+    let Some(bound) = json_number(n) else {
+        return never();
+    };
+    let sql = if op == AttributeOp::Lt {
+        "(jsonb_typeof(c.attributes -> $1) = 'number' AND (c.attributes -> $1) < $2)"
+    } else {
+        "(jsonb_typeof(c.attributes -> $1) = 'number' AND (c.attributes -> $1) > $2)"
+    };
+    Expr::cust_with_values(sql, [Value::from(key), Value::from(bound)])
+}
+
+/// Dates are `YYYY-MM-DD` strings, which order like the dates they spell under the "C"
+/// collation; strings of another shape never match.
+fn date_order(key: String, op: AttributeOp, date: NaiveDate) -> SimpleExpr {
+    let sql = if op == AttributeOp::Lt {
+        "(jsonb_typeof(c.attributes -> $1) = 'string' \
+         AND (c.attributes ->> $1) ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' \
+         AND (c.attributes ->> $1) COLLATE \"C\" < $2)"
+    } else {
+        "(jsonb_typeof(c.attributes -> $1) = 'string' \
+         AND (c.attributes ->> $1) ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' \
+         AND (c.attributes ->> $1) COLLATE \"C\" > $2)"
+    };
+    Expr::cust_with_values(sql, [Value::from(key), Value::from(date_text(date))])
+}
+
+// ---------------------------------------------------------------------------------------
+// Email domain and time windows
+
+/// Domains are compared lower case, without a trailing dot, as `contact.domain` stores them.
+fn email_domain(domains: &[String]) -> SimpleExpr {
+    let domains: Vec<String> = domains.iter().map(|d| d.trim().trim_end_matches('.').to_ascii_lowercase()).collect();
+    Expr::cust_with_values("c.domain = ANY($1)", [domains])
+}
+
+/// The SQL of each window over one timestamp column.
+struct WindowSql {
+    /// Timestamp at or after $1.
+    within: &'static str,
+    /// Timestamp before $1.
+    older: &'static str,
+    /// Timestamp in [$1, $2).
+    between: &'static str,
+    /// A window reaching back before the calendar's start: every row with a timestamp.
+    all: &'static str,
+}
+
+const CREATED: WindowSql = WindowSql {
+    within: "c.created_at >= $1",
+    older: "c.created_at < $1",
+    between: "(c.created_at >= $1 AND c.created_at < $2)",
+    all: "TRUE",
+};
+
+/// A contact with no recorded activity never falls in a recent window or a date range, but
+/// counts as inactive since it was added: "no activity for 90 days" then means "added more
+/// than 90 days ago and silent since", not every new contact.
+const LAST_ACTIVITY: WindowSql = WindowSql {
+    within: "c.last_activity_at >= $1",
+    older: "COALESCE(c.last_activity_at, c.created_at) < $1",
+    between: "(c.last_activity_at >= $1 AND c.last_activity_at < $2)",
+    all: "c.last_activity_at IS NOT NULL",
+};
+
+/// Relative windows are resolved against `now` here, so a saved segment moves with time;
+/// fixed dates cover whole UTC days, both ends included.
+fn window_condition(sql: &WindowSql, window: &TimeWindow, now: DateTime<Utc>) -> SimpleExpr {
+    match window {
+        TimeWindow::WithinDays(days) => match days_before(now, *days) {
+            Some(start) => Expr::cust_with_values(sql.within, [start]),
+            None => Expr::cust(sql.all),
+        },
+        TimeWindow::OlderThanDays(days) => match days_before(now, *days) {
+            Some(end) => Expr::cust_with_values(sql.older, [end]),
+            None => never(),
+        },
+        TimeWindow::Between { from, to } => {
+            let start = day_start(in_range(*from));
+            match in_range(*to).succ_opt() {
+                Some(after) => Expr::cust_with_values(sql.between, [start, day_start(after)]),
+                None => Expr::cust_with_values(sql.within, [start]),
+            }
+        }
+    }
+}
+
+/// Longer windows reach before any stored timestamp; they are answered without a bound
+/// (PostgreSQL refuses timestamps before 4713 BC).
+const MAX_WINDOW_DAYS: u32 = 1_000_000;
+
+fn days_before(now: DateTime<Utc>, days: u32) -> Option<DateTime<Utc>> {
+    if days > MAX_WINDOW_DAYS {
+        return None;
+    }
+    now.checked_sub_days(Days::new(u64::from(days)))
+}
+
+/// Fixed dates are kept within years 1 to 9999, so a far-off date selects everyone or no one
+/// instead of failing in the database.
+fn in_range(date: NaiveDate) -> NaiveDate {
+    match (NaiveDate::from_ymd_opt(1, 1, 1), NaiveDate::from_ymd_opt(9999, 12, 30)) {
+        (Some(first), Some(last)) => date.clamp(first, last),
+        _ => date,
+    }
+}
+
+fn day_start(date: NaiveDate) -> DateTime<Utc> {
+    date.and_time(NaiveTime::MIN).and_utc()
+}
+
+// ---------------------------------------------------------------------------------------
+// Engagement
+
+/// "The last N campaigns" are the N most recently sent campaigns of the installation.
+fn opened_any_of_last(campaigns: u32) -> SimpleExpr {
+    Expr::cust_with_values(
+        "EXISTS (SELECT 1 FROM contact_event e WHERE e.contact_id = c.id AND e.kind = 'opened' \
+         AND e.campaign_id IN (SELECT k.id FROM campaign k WHERE k.sent_at IS NOT NULL \
+         ORDER BY k.sent_at DESC, k.id DESC LIMIT $1))",
+        [i64::from(campaigns)],
+    )
+}
+
+const NEVER_CLICKED: &str =
+    "NOT EXISTS (SELECT 1 FROM contact_event e WHERE e.contact_id = c.id AND e.kind = 'clicked')";
+
+/// A hard bounce recorded on the timeline, or a global suppression for one (a suppression
+/// outlives a deleted and re-imported contact, its timeline does not).
+const HARD_BOUNCED: &str = "(EXISTS (SELECT 1 FROM contact_event e WHERE e.contact_id = c.id \
+     AND e.kind = 'hard_bounced') OR EXISTS (SELECT 1 FROM suppression s WHERE s.email = c.email \
+     AND s.list_id IS NULL AND s.reason = 'hard_bounce'))";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_query::{Alias, PostgresQueryBuilder, Query, Values};
+
+    const EVIL: &str = "x'; DROP TABLE contact; --";
+
+    fn now() -> DateTime<Utc> {
+        NaiveDate::from_ymd_opt(2026, 3, 15).unwrap().and_hms_opt(12, 0, 0).unwrap().and_utc()
+    }
+
+    fn sql_of(filter: &SegmentFilter) -> (String, Values) {
+        Query::select()
+            .expr(Expr::val(1))
+            .from_as(Alias::new("contact"), Alias::new("c"))
+            .and_where(compile(filter, now()))
+            .build(PostgresQueryBuilder)
+    }
+
+    /// Placeholders $1..$n appear exactly once each and match the bound values.
+    fn assert_numbered(sql: &str, values: &Values) {
+        for n in 1..=values.0.len() {
+            assert!(sql.contains(&format!("${n}")), "${n} missing in {sql}");
+        }
+        assert!(!sql.contains(&format!("${}", values.0.len() + 1)), "{sql}");
+    }
+
+    #[test]
+    fn a_hostile_tag_is_only_ever_a_bound_value() {
+        for mode in [TagMode::Any, TagMode::All, TagMode::None] {
+            let (sql, values) = sql_of(&SegmentFilter::Tags { mode, tags: vec![EVIL.into(), " vip ".into()] });
+            assert!(!sql.contains("DROP") && !sql.contains("vip"), "{sql}");
+            assert_numbered(&sql, &values);
+            assert_eq!(values.0[1], Value::from(vec![EVIL.to_owned(), "vip".to_owned()]));
+        }
+    }
+
+    #[test]
+    fn attribute_keys_and_values_are_bound_parameters() {
+        let cases = [
+            (AttributeOp::Eq, Some(AttributeValue::Text(EVIL.into()))),
+            (AttributeOp::Ne, Some(AttributeValue::Text(EVIL.into()))),
+            (AttributeOp::Contains, Some(AttributeValue::Text(EVIL.into()))),
+            (AttributeOp::In, Some(AttributeValue::List(vec![EVIL.into()]))),
+            (AttributeOp::Exists, None),
+            (AttributeOp::Lt, Some(AttributeValue::Number(3.5))),
+            (AttributeOp::Gt, Some(AttributeValue::Date(NaiveDate::from_ymd_opt(2026, 1, 2).unwrap()))),
+        ];
+        for (op, value) in cases {
+            let filter = SegmentFilter::Attribute { key: "plan') OR (1=1".into(), op, value };
+            let (sql, values) = sql_of(&filter);
+            assert!(!sql.contains("DROP") && !sql.contains("plan") && !sql.contains("1=1"), "{op:?}: {sql}");
+            assert!(values.0.len() >= 2, "{op:?}: {values:?}");
+            assert_numbered(&sql, &values);
+        }
+    }
+
+    #[test]
+    fn equality_uses_containment_with_the_typed_json_value() {
+        let filter = SegmentFilter::Attribute {
+            key: "age".into(),
+            op: AttributeOp::Eq,
+            value: Some(AttributeValue::Number(42.0)),
+        };
+        let (sql, values) = sql_of(&filter);
+        assert!(sql.contains("c.attributes @> $2"), "{sql}");
+        assert_eq!(values.0[1], Value::from(serde_json::json!({ "age": 42 })));
+        let date = SegmentFilter::Attribute {
+            key: "birthday".into(),
+            op: AttributeOp::Eq,
+            value: Some(AttributeValue::Date(NaiveDate::from_ymd_opt(1990, 5, 1).unwrap())),
+        };
+        let (_, values) = sql_of(&date);
+        assert_eq!(values.0[1], Value::from(serde_json::json!({ "birthday": "1990-05-01" })));
+    }
+
+    #[test]
+    fn groups_nest_with_parentheses_and_not() {
+        let tag = |t: &str| SegmentFilter::Tags { mode: TagMode::Any, tags: vec![t.into()] };
+        let filter = SegmentFilter::Or(vec![
+            SegmentFilter::And(vec![tag("a"), tag("b")]),
+            SegmentFilter::Not(Box::new(SegmentFilter::Or(vec![tag("c"), SegmentFilter::NeverClicked]))),
+        ]);
+        let (sql, values) = sql_of(&filter);
+        assert!(sql.contains("((c.tags && $2) AND (c.tags && $3)) OR (NOT ((c.tags && $4) OR (NOT EXISTS"), "{sql}");
+        assert_numbered(&sql, &values);
+    }
+
+    #[test]
+    fn windows_bind_instants_computed_from_now() {
+        let (sql, values) = sql_of(&SegmentFilter::Created(TimeWindow::WithinDays(7)));
+        assert!(sql.contains("c.created_at >= $2"), "{sql}");
+        assert_eq!(values.0[1], Value::from(now() - chrono::Duration::days(7)));
+
+        let (sql, values) = sql_of(&SegmentFilter::LastActivity(TimeWindow::OlderThanDays(30)));
+        assert!(sql.contains("COALESCE(c.last_activity_at, c.created_at) < $2"), "{sql}");
+        assert_eq!(values.0[1], Value::from(now() - chrono::Duration::days(30)));
+
+        let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
+        let (sql, values) = sql_of(&SegmentFilter::LastActivity(TimeWindow::Between { from: day(5), to: day(9) }));
+        assert!(sql.contains("c.last_activity_at >= $2 AND c.last_activity_at < $3"), "{sql}");
+        assert_eq!(values.0[1], Value::from(day(5).and_hms_opt(0, 0, 0).unwrap().and_utc()));
+        assert_eq!(values.0[2], Value::from(day(10).and_hms_opt(0, 0, 0).unwrap().and_utc()));
+
+        // A window longer than the calendar does not panic or reach outside PostgreSQL's range.
+        let (sql, _) = sql_of(&SegmentFilter::Created(TimeWindow::OlderThanDays(u32::MAX)));
+        assert!(sql.ends_with("WHERE FALSE"), "{sql}");
+        let (sql, _) = sql_of(&SegmentFilter::LastActivity(TimeWindow::WithinDays(2_000_000)));
+        assert!(sql.ends_with("WHERE c.last_activity_at IS NOT NULL"), "{sql}");
+        let far = TimeWindow::Between { from: NaiveDate::MIN, to: NaiveDate::MAX };
+        let (_, values) = sql_of(&SegmentFilter::Created(far));
+        let midnight =
+            |y, m, d| Value::from(NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc());
+        assert_eq!(values.0[1..], [midnight(1, 1, 1), midnight(9999, 12, 31)]);
+    }
+
+    #[test]
+    fn lists_domains_and_engagement_bind_their_values() {
+        let (sql, values) = sql_of(&SegmentFilter::OnList { list_id: 7, status: Some(ListStatus::Subscribed) });
+        assert!(sql.contains("m.list_id = $2 AND m.status = $3"), "{sql}");
+        assert_eq!(values.0[1..], [Value::from(7i64), Value::from("subscribed")]);
+
+        let (sql, values) = sql_of(&SegmentFilter::EmailDomain(vec!["GMail.com.".into()]));
+        assert!(sql.contains("c.domain = ANY($2)"), "{sql}");
+        assert_eq!(values.0[1], Value::from(vec!["gmail.com".to_owned()]));
+
+        let (sql, values) = sql_of(&SegmentFilter::OpenedAnyOfLast { campaigns: 3 });
+        assert!(sql.contains("LIMIT $2"), "{sql}");
+        assert_eq!(values.0[1], Value::from(3i64));
+
+        let (sql, values) = sql_of(&SegmentFilter::HardBounced);
+        assert!(sql.contains("s.reason = 'hard_bounce'") && values.0.len() == 1, "{sql}");
+    }
+
+    #[test]
+    fn refused_combinations_match_nothing_instead_of_failing() {
+        let filter = SegmentFilter::Attribute {
+            key: "age".into(),
+            op: AttributeOp::Lt,
+            value: Some(AttributeValue::Text("x".into())),
+        };
+        let (sql, values) = sql_of(&filter);
+        assert!(sql.ends_with("WHERE FALSE"), "{sql}");
+        assert_eq!(values.0.len(), 1);
+    }
+}
