@@ -7,14 +7,14 @@
 // after mail-admin (file order), whose first test expects no domain yet.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import net from 'node:net';
 import http from 'node:http';
 import path from 'node:path';
 import { launchChromium, signIn } from '../lib/browser.mjs';
 import { shotDark as darkShot } from '../lib/screens.mjs';
+import { Dnsmasq, dnsmasqBinary, txt } from '../lib/dnsmasq.mjs';
 
 const BASE = process.env.BASE_URL;
 const DNS_PORT = Number(process.env.E2E_DNS_PORT);
@@ -24,8 +24,9 @@ const PASSWORD = 'Record-Beacon-Shore-31';
 const DOMAIN = 'deliver.test';
 let browser;
 let page;
-let dnsmasq;
 const work = mkdtempSync(path.join(tmpdir(), 'bm-e2e-dns-'));
+const dnsmasq = new Dnsmasq(DNS_PORT, work);
+const serveZone = (conf) => dnsmasq.serve(conf);
 
 async function shot(name) {
   await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
@@ -51,36 +52,6 @@ async function api(endpoint, body) {
     return r.json();
   }, [endpoint, body]);
 }
-
-function dnsmasqBinary() {
-  return ['/usr/sbin/dnsmasq', '/usr/bin/dnsmasq'].find((p) => existsSync(p));
-}
-
-/** (Re)starts dnsmasq on DNS_PORT serving `conf`. */
-async function serveZone(conf) {
-  if (dnsmasq) {
-    dnsmasq.kill();
-    await new Promise((r) => dnsmasq.once('exit', r));
-  }
-  const file = path.join(work, 'zone.conf');
-  writeFileSync(file, conf);
-  const args = ['--keep-in-foreground', `--conf-file=${file}`, `--port=${DNS_PORT}`, '--listen-address=127.0.0.1',
-    '--bind-interfaces', '--no-hosts', '--no-resolv', '--no-poll', '--pid-file', '--log-facility=-'];
-  if (process.getuid?.() === 0) args.push('--user=root');
-  dnsmasq = spawn(dnsmasqBinary(), args, { stdio: 'ignore' });
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const up = await new Promise((resolve) => {
-      const s = net.connect(DNS_PORT, '127.0.0.1', () => { s.destroy(); resolve(true); });
-      s.on('error', () => resolve(false));
-    });
-    if (up) return;
-    if (Date.now() > deadline) throw new Error('dnsmasq did not start');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const txt = (name, value) => `txt-record=${name},"${value.replaceAll('"', '\\"')}"\n`;
 
 /** The zone that publishes every record the report asks for. */
 function zoneFor(report, extra = '') {
@@ -115,7 +86,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  dnsmasq?.kill();
+  await dnsmasq.stop();
   rmSync(work, { recursive: true, force: true });
 });
 

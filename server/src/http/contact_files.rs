@@ -115,7 +115,8 @@ pub async fn export(State(state): State<GuardState>, headers: HeaderMap, Query(q
     }
     first.truncate(read);
     let head = futures::stream::once(async move { Ok::<Bytes, std::io::Error>(Bytes::from(first)) });
-    let rest = futures::stream::unfold(Some((reader, done_rx)), next_piece);
+    // Fused: the body may be polled once more after its end, which a bare unfold forbids.
+    let rest = futures::stream::unfold(Some((reader, done_rx)), next_piece).fuse();
     attachment("text/csv; charset=utf-8", "contacts.csv", Body::from_stream(head.chain(rest)))
 }
 

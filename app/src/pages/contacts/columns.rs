@@ -48,7 +48,7 @@ pub fn contact_columns(picked: RwSignal<Picked>) -> Vec<Column<ContactRow>> {
         Column::new("tags", "Tags", |c: &ContactRow| {
             let more = c.tags.len().saturating_sub(TAGS_SHOWN);
             view! {
-                <div class="flex max-w-xs flex-wrap gap-1">
+                <div class="flex min-w-48 max-w-xs flex-wrap gap-1">
                     {c.tags.iter().take(TAGS_SHOWN).cloned().map(tag_chip).collect_view()}
                     {(more > 0).then(|| view! {
                         <span class="text-xs text-slate-500 dark:text-slate-400" title=c.tags.join(", ")>{format!("+{more}")}</span>
