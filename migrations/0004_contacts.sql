@@ -33,8 +33,9 @@ CREATE TABLE contact (
 );
 CREATE UNIQUE INDEX contact_email ON contact (email);
 CREATE INDEX contact_domain ON contact (domain);
-CREATE INDEX contact_created ON contact (created_at);
-CREATE INDEX contact_last_activity ON contact (last_activity_at);
+-- (column, id): the contacts table pages through these orders without sorting.
+CREATE INDEX contact_created ON contact (created_at, id);
+CREATE INDEX contact_last_activity ON contact (last_activity_at, id);
 CREATE INDEX contact_tags ON contact USING gin (tags);
 CREATE INDEX contact_attributes ON contact USING gin (attributes jsonb_path_ops);
 
@@ -64,6 +65,9 @@ CREATE TABLE list_membership (
     PRIMARY KEY (list_id, contact_id)
 );
 CREATE INDEX list_membership_contact ON list_membership (contact_id);
+-- Segment conditions "on list X with status Y" and the per-status counts of the Lists page
+-- read only this index (index-only scans).
+CREATE INDEX list_membership_status ON list_membership (list_id, status, contact_id);
 
 -- ---------------------------------------------------------------------------------------
 -- Campaigns as far as contacts need them ("opened any of the last N campaigns"); the

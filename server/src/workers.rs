@@ -115,6 +115,11 @@ pub fn spawn_imports(imports: engine::contacts::Imports) -> tokio::task::JoinHan
                 Ok(n) => tracing::info!(imports = n, "contact imports finished"),
                 Err(e) => tracing::warn!(error = %e, "contact import worker"),
             }
+            match imports.clean_up().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(files = n, "import files removed"),
+                Err(e) => tracing::warn!(error = %e, "import clean-up"),
+            }
         }
     })
 }

@@ -143,11 +143,12 @@ impl ContactBook {
         let total: i64 = sqlx::query_scalar_with(&sql, values).fetch_one(&self.pool).await?;
 
         let sort = SORTS.iter().find(|(k, _)| *k == req.sort).or(SORTS.first()).map_or("c.created_at", |(_, s)| s);
-        let (order, nulls) = match req.direction {
-            SortDirection::Ascending => (Order::Asc, NullOrdering::First),
-            SortDirection::Descending => (Order::Desc, NullOrdering::Last),
+        let order = match req.direction {
+            SortDirection::Ascending => Order::Asc,
+            SortDirection::Descending => Order::Desc,
         };
-        let (sql, values) = Query::select()
+        let mut select = Query::select();
+        select
             .exprs([
                 Expr::cust("c.id"),
                 Expr::cust("c.email"),
@@ -167,8 +168,15 @@ impl ContactBook {
                 Alias::new("suppressed"),
             )
             .from_as(Alias::new("contact"), Alias::new("c"))
-            .and_where(cond)
-            .order_by_expr_with_nulls(Expr::cust(sort), order.clone(), nulls)
+            .and_where(cond);
+        // Only the nullable column gets a NULLS clause ("never active" last either way); the
+        // others keep the default so the (column, id) indexes serve the page without a sort.
+        if sort == "c.last_activity_at" {
+            select.order_by_expr_with_nulls(Expr::cust(sort), order.clone(), NullOrdering::Last);
+        } else {
+            select.order_by_expr(Expr::cust(sort), order.clone());
+        }
+        let (sql, values) = select
             .order_by_expr(Expr::cust("c.id"), order)
             .limit(req.limit().unsigned_abs())
             .offset(req.offset().unsigned_abs())

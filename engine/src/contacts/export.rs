@@ -127,13 +127,13 @@ impl Sheet {
     fn row(&mut self, row: &ExportRow, keys: &[String], defined: &HashSet<&str>) -> Result<()> {
         let w = &mut self.writer;
         w.write_field(&row.email).map_err(csv_error)?;
-        w.write_field(&row.name).map_err(csv_error)?;
+        w.write_field(inert(&row.name).as_bytes()).map_err(csv_error)?;
         w.write_field(row.tags.join(", ")).map_err(csv_error)?;
         w.write_field(row.created_at.to_rfc3339_opts(SecondsFormat::Secs, true)).map_err(csv_error)?;
         let last = row.last_activity_at.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)).unwrap_or_default();
         w.write_field(last).map_err(csv_error)?;
         for key in keys {
-            w.write_field(cell(row.attributes.get(key)).as_bytes()).map_err(csv_error)?;
+            w.write_field(inert(&cell(row.attributes.get(key))).as_bytes()).map_err(csv_error)?;
         }
         let others: Map<String, Value> = row
             .attributes
@@ -169,6 +169,14 @@ fn cell(value: Option<&Value>) -> Cow<'_, str> {
     }
 }
 
+/// Text a subscriber typed can start with `=`, `+`, `-` or `@`, which spreadsheets run as a
+/// formula when the export is opened (CSV injection); such cells get a leading `'`, as
+/// OWASP advises. Numbers (`-3`) stay as they are. Addresses are never changed.
+pub(crate) fn inert(text: &str) -> Cow<'_, str> {
+    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text.parse::<f64>().is_err();
+    if risky { Cow::Owned(format!("'{text}")) } else { Cow::Borrowed(text) }
+}
+
 fn csv_error(e: csv::Error) -> ContactError {
     ContactError::Io(e.into())
 }
@@ -178,6 +186,14 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn formula_looking_text_is_made_inert_but_numbers_are_not() {
+        assert_eq!(inert("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(inert("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(inert("-12.5"), "-12.5");
+        assert_eq!(inert("Ann"), "Ann");
+    }
 
     #[test]
     fn attribute_cells_are_plain_text() {

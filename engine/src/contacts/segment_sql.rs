@@ -5,7 +5,7 @@
 //! Every value that comes from the admin — list ids, tags, attribute keys and values, domains,
 //! dates — is a bound parameter; the SQL text only ever holds the fixed fragments below.
 //! Each condition is written so PostgreSQL can use the indexes of migration 0004: `&&`/`@>`
-//! on the tags GIN index, `@>` on the `jsonb_path_ops` attributes index, EXISTS subqueries
+//! on the tags GIN index, `@>` on the `jsonb_path_ops` attributes index, `IN` subqueries
 //! on the membership and event indexes.
 
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
@@ -13,14 +13,18 @@ use model::contacts::{AttributeOp, AttributeValue, ListStatus, SegmentFilter, Ta
 use sea_query::{Expr, SimpleExpr, Value};
 use serde_json::Value as Json;
 
-/// Compiles a validated filter into a condition over `contact c` (EXISTS subqueries for lists
-/// and events). A filter that did not pass `SegmentFilter::validate` still compiles to a safe
+/// Compiles a validated filter into a condition over `contact c`. Lists and events are
+/// `c.id IN (subquery)`: PostgreSQL turns that into a semi-join at the top level and into one
+/// hashed subquery under OR/NOT (a correlated EXISTS there would probe once per contact,
+/// seconds at a million contacts). A filter that did not pass `SegmentFilter::validate` still compiles to a safe
 /// condition: combinations validation refuses match nothing.
 pub fn compile(filter: &SegmentFilter, now: DateTime<Utc>) -> SimpleExpr {
     match filter {
         SegmentFilter::And(children) => combine(children, now, SimpleExpr::and, "TRUE"),
         SegmentFilter::Or(children) => combine(children, now, SimpleExpr::or, "FALSE"),
-        SegmentFilter::Not(inner) => compile(inner, now).not(),
+        // `IS NOT TRUE`, not plain NOT: a condition that is NULL for a contact (no such
+        // attribute, never active) is "not true", so NOT must include that contact.
+        SegmentFilter::Not(inner) => Expr::cust_with_expr("($1) IS NOT TRUE", compile(inner, now)),
         SegmentFilter::OnList { list_id, status } => on_list(*list_id, *status),
         SegmentFilter::Tags { mode, tags } => tags_condition(*mode, tags),
         SegmentFilter::Attribute { key, op, value } => attribute(key, *op, value.as_ref()),
@@ -58,12 +62,11 @@ fn never() -> SimpleExpr {
 fn on_list(list_id: i64, status: Option<ListStatus>) -> SimpleExpr {
     match status {
         None => Expr::cust_with_values(
-            "EXISTS (SELECT 1 FROM list_membership m WHERE m.contact_id = c.id AND m.list_id = $1)",
+            "c.id IN (SELECT m.contact_id FROM list_membership m WHERE m.list_id = $1)",
             [list_id],
         ),
         Some(status) => Expr::cust_with_values(
-            "EXISTS (SELECT 1 FROM list_membership m WHERE m.contact_id = c.id AND m.list_id = $1 \
-             AND m.status = $2)",
+            "c.id IN (SELECT m.contact_id FROM list_membership m WHERE m.list_id = $1 AND m.status = $2)",
             [Value::from(list_id), Value::from(status.as_str())],
         ),
     }
@@ -257,7 +260,7 @@ fn day_start(date: NaiveDate) -> DateTime<Utc> {
 /// "The last N campaigns" are the N most recently sent campaigns of the installation.
 fn opened_any_of_last(campaigns: u32) -> SimpleExpr {
     Expr::cust_with_values(
-        "EXISTS (SELECT 1 FROM contact_event e WHERE e.contact_id = c.id AND e.kind = 'opened' \
+        "c.id IN (SELECT e.contact_id FROM contact_event e WHERE e.kind = 'opened' \
          AND e.campaign_id IN (SELECT k.id FROM campaign k WHERE k.sent_at IS NOT NULL \
          ORDER BY k.sent_at DESC, k.id DESC LIMIT $1))",
         [i64::from(campaigns)],
@@ -265,13 +268,12 @@ fn opened_any_of_last(campaigns: u32) -> SimpleExpr {
 }
 
 const NEVER_CLICKED: &str =
-    "NOT EXISTS (SELECT 1 FROM contact_event e WHERE e.contact_id = c.id AND e.kind = 'clicked')";
+    "c.id NOT IN (SELECT e.contact_id FROM contact_event e WHERE e.kind = 'clicked')";
 
 /// A hard bounce recorded on the timeline, or a global suppression for one (a suppression
 /// outlives a deleted and re-imported contact, its timeline does not).
-const HARD_BOUNCED: &str = "(EXISTS (SELECT 1 FROM contact_event e WHERE e.contact_id = c.id \
-     AND e.kind = 'hard_bounced') OR EXISTS (SELECT 1 FROM suppression s WHERE s.email = c.email \
-     AND s.list_id IS NULL AND s.reason = 'hard_bounce'))";
+const HARD_BOUNCED: &str = "(c.id IN (SELECT e.contact_id FROM contact_event e WHERE e.kind = 'hard_bounced') \
+     OR c.email IN (SELECT s.email FROM suppression s WHERE s.list_id IS NULL AND s.reason = 'hard_bounce'))";
 
 #[cfg(test)]
 mod tests {
@@ -357,7 +359,7 @@ mod tests {
             SegmentFilter::Not(Box::new(SegmentFilter::Or(vec![tag("c"), SegmentFilter::NeverClicked]))),
         ]);
         let (sql, values) = sql_of(&filter);
-        assert!(sql.contains("((c.tags && $2) AND (c.tags && $3)) OR (NOT ((c.tags && $4) OR (NOT EXISTS"), "{sql}");
+        assert!(sql.contains("((c.tags && $2) AND (c.tags && $3)) OR (((c.tags && $4) OR (c.id NOT IN (SELECT e.contact_id FROM contact_event e WHERE e.kind = 'clicked'))) IS NOT TRUE"), "{sql}");
         assert_numbered(&sql, &values);
     }
 

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use model::contacts::{SavedSegment, SegmentCount, SegmentFilter, SegmentInput};
-use sea_query::{Alias, Expr, PostgresQueryBuilder, Query};
+use sea_query::{Alias, Expr, JoinType, PostgresQueryBuilder, Query};
 use sea_query_binder::{SqlxBinder, SqlxValues};
 use sqlx::PgPool;
 use sqlx::types::Json;
@@ -171,13 +171,17 @@ fn count_statement(filter: &SegmentFilter, now: DateTime<Utc>) -> (String, SqlxV
     Query::select()
         .expr_as(Expr::cust("count(*)"), Alias::new("matching"))
         .expr_as(
-            Expr::cust(
-                "count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM suppression s \
-                 WHERE s.email = c.email AND s.list_id IS NULL))",
-            ),
+            Expr::cust("count(*) FILTER (WHERE s.email IS NULL)"),
             Alias::new("sendable"),
         )
         .from_as(Alias::new("contact"), Alias::new("c"))
+        // A hash join with the global suppressions (unique per address), not a probe per row.
+        .join_as(
+            JoinType::LeftJoin,
+            Alias::new("suppression"),
+            Alias::new("s"),
+            Expr::cust("s.email = c.email AND s.list_id IS NULL"),
+        )
         .and_where(compile(filter, now))
         .build_sqlx(PostgresQueryBuilder)
 }
@@ -205,7 +209,8 @@ mod tests {
     #[test]
     fn the_count_is_one_statement_with_both_aggregates() {
         let (sql, _) = count_statement(&SegmentFilter::HardBounced, Utc::now());
-        assert!(sql.starts_with("SELECT count(*) AS \"matching\", count(*) FILTER (WHERE NOT EXISTS"), "{sql}");
-        assert!(sql.contains("FROM \"contact\" AS \"c\" WHERE"), "{sql}");
+        assert!(sql.starts_with("SELECT count(*) AS \"matching\", count(*) FILTER (WHERE s.email IS NULL)"), "{sql}");
+        assert!(sql.contains("LEFT JOIN \"suppression\" AS \"s\""), "{sql}");
+        assert!(sql.contains("FROM \"contact\" AS \"c\" LEFT JOIN"), "{sql}");
     }
 }

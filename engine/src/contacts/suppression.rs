@@ -123,9 +123,10 @@ impl Suppressions {
         }
         let mut out = SuppressionAdded::default();
         let mut valid: Vec<String> = Vec::with_capacity(emails.len());
+        let mut seen = std::collections::HashSet::with_capacity(emails.len());
         for raw in emails {
             match normalize_email(raw) {
-                Ok(e) if !valid.contains(&e) => valid.push(e),
+                Ok(e) if seen.insert(e.clone()) => valid.push(e),
                 Ok(_) => out.already += 1,
                 Err(ContactError::InvalidEmail { problem, .. }) => out.invalid.push((raw.clone(), problem.to_string())),
                 Err(e) => return Err(e),

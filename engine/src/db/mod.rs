@@ -45,6 +45,10 @@ impl Database {
     pub async fn connect_with(options: PgConnectOptions, mode: DatabaseMode, max_connections: u32) -> Result<Self> {
         let options = options
             .application_name("billionmail")
+            // JIT compilation costs 50–200 ms per statement once a plan looks expensive (a
+            // segment count over a million contacts does); these queries never run long
+            // enough to win that back.
+            .options([("jit", "off")])
             .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)

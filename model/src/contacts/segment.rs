@@ -117,7 +117,7 @@ pub enum SegmentProblem {
     ValueMismatch { op: &'static str, needs: &'static str },
     #[error("{0:?} is not a domain")]
     Domain(String),
-    #[error("the window must be at least 1 day, with the start before the end")]
+    #[error("the window must be at least 1 day, with the start not after the end")]
     Window,
     #[error("count the last 1 to 1000 campaigns")]
     CampaignCount,
@@ -182,7 +182,7 @@ fn check_value(op: AttributeOp, value: Option<&AttributeValue>) -> Result<(), Se
 fn check_window(window: &TimeWindow) -> Result<(), SegmentProblem> {
     match window {
         TimeWindow::WithinDays(0) | TimeWindow::OlderThanDays(0) => Err(SegmentProblem::Window),
-        TimeWindow::Between { from, to } if from >= to => Err(SegmentProblem::Window),
+        TimeWindow::Between { from, to } if from > to => Err(SegmentProblem::Window),
         _ => Ok(()),
     }
 }

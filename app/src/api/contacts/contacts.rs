@@ -52,7 +52,10 @@ pub async fn create_contact(input: ContactInput, lists: Vec<i64>) -> Result<Cont
     respond(
         async move {
             let me = require_admin().await?;
-            let audience = state()?.contacts;
+            let st = state()?;
+            let audience = st.contacts;
+            // Lists first: a bad list id must not leave a half-made contact behind.
+            engine::contacts::Lists::ensure_exist(&st.db.pool, &lists).await?;
             let contact = audience.book.create(&input, &me.username).await?;
             let source = format!("admin: {}", me.username);
             for list_id in &lists {

@@ -68,7 +68,7 @@ pub async fn recent_imports() -> Result<Vec<ImportJob>, ApiError> {
     )
 }
 
-/// Stops a queued or running import; rows already saved stay.
+/// Stops a queued or running import; nothing from it is kept (an import commits whole).
 #[server(endpoint = "contacts/import/cancel", input = Json)]
 pub async fn cancel_import(id: i64) -> Result<ImportJob, ApiError> {
     use crate::api::request::{require_admin, respond, state};

@@ -52,9 +52,20 @@ impl QuickFilter {
 
 /// The query the table shows: the search text, and the segment's filter AND the quick filters.
 pub fn contact_query(search: &str, quick: &QuickFilter, segment: Option<&SegmentFilter>) -> ContactQuery {
-    let mut all: Vec<SegmentFilter> = segment.into_iter().cloned().collect();
-    all.extend(quick.conditions());
-    ContactQuery { search: search.trim().to_owned(), filter: (!all.is_empty()).then_some(SegmentFilter::And(all)) }
+    let quick = quick.conditions();
+    let filter = match segment.cloned() {
+        // A segment that is already an AND group takes the quick filters as siblings, so its
+        // depth (at most 8 levels) does not grow by one and stop it from being shown.
+        Some(SegmentFilter::And(mut children)) => {
+            children.extend(quick);
+            Some(SegmentFilter::And(children))
+        }
+        Some(other) if quick.is_empty() => Some(other),
+        Some(other) => Some(SegmentFilter::And(std::iter::once(other).chain(quick).collect())),
+        None if quick.is_empty() => None,
+        None => Some(SegmentFilter::And(quick)),
+    };
+    ContactQuery { search: search.trim().to_owned(), filter }
 }
 
 /// Replaces several query keys at once (dropping `page`), like `set_query_value` does for one:

@@ -36,7 +36,7 @@ pub fn ImportProgressPage() -> impl IntoView {
     Effect::new(move |_| match cancel.value().get() {
         Some(Ok(job)) => {
             live.set(Some(job));
-            toasts.success("Import cancelled. Contacts saved before the cancel are kept.");
+            toasts.success("Import cancelled. Nothing from this file was kept.");
         }
         Some(Err(e)) => toasts.report(&e),
         None => {}
@@ -56,7 +56,7 @@ pub fn ImportProgressPage() -> impl IntoView {
             </Transition>
         </div>
         <ConfirmDialog open=cancel_open title="Cancel this import?"
-            message="The import stops after the batch it is saving. Contacts already saved stay; the rest of the file is not read."
+            message="The import stops and everything it did is undone: an import is kept whole or not at all."
             confirm_label="Cancel import"
             on_confirm=Callback::new(move |_| {
                 cancel.dispatch(CancelImport { id: id.get_untracked() });
@@ -127,8 +127,11 @@ fn JobPanel(first: ImportJob, live: RwSignal<Option<ImportJob>>, cancel_open: Rw
                         <span id="import-phase">{move || job.with(phase_text)}</span>
                     </p>
                 </div>
-                <button type="button" id="cancel-import" data-testid="cancel-import" class=SECONDARY
-                    class:hidden=move || !active.get() on:click=move |_| cancel_open.set(true)>"Cancel import"</button>
+                // Not `class:hidden`: the button's own display class would win over `hidden`.
+                <Show when=move || active.get()>
+                    <button type="button" id="cancel-import" data-testid="cancel-import" class=SECONDARY
+                        on:click=move |_| cancel_open.set(true)>"Cancel import"</button>
+                </Show>
             </div>
             <div class="space-y-1.5">
                 <div id="import-progress" data-testid="import-progress" role="progressbar" aria-label="Import progress"

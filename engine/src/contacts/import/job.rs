@@ -241,11 +241,13 @@ pub async fn cancel_requested(pool: &PgPool, id: i64) -> Result<bool> {
 
 /// running → finished, inside the merge transaction so the outcome and the contacts commit
 /// together.
-pub async fn finish(conn: &mut PgConnection, id: i64, read: &ReadSummary, new: i64, updated: i64) -> Result<()> {
-    sqlx::query(
+/// Returns false when a cancel was committed first (nothing may then be kept); a cancel
+/// arriving after this update waits for the commit and then finds the import finished.
+pub async fn finish(conn: &mut PgConnection, id: i64, read: &ReadSummary, new: i64, updated: i64) -> Result<bool> {
+    let done = sqlx::query(
         "UPDATE contact_import SET state = 'finished', finished_at = now(), heartbeat_at = now(), phase = '', \
              bytes_read = size_bytes, rows_read = $2, rows_invalid = $3, contacts_new = $4, contacts_updated = $5 \
-         WHERE id = $1",
+         WHERE id = $1 AND state = 'running' AND NOT cancel_requested",
     )
     .bind(id)
     .bind(to_i64(read.rows))
@@ -254,7 +256,7 @@ pub async fn finish(conn: &mut PgConnection, id: i64, read: &ReadSummary, new: i
     .bind(updated)
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// running → cancelled (nothing of the import was kept).

@@ -177,6 +177,40 @@ impl Imports {
         writer.into_inner().map_err(|e| ContactError::Io(e.into_error()))
     }
 
+    /// Housekeeping: uploads never started within a day, and the files of imports that ended
+    /// (finished, failed, cancelled — also by a restart), are deleted from disk; the refused
+    /// lines of imports older than 30 days are dropped (they quote personal data). Returns
+    /// how many files were removed.
+    pub async fn clean_up(&self) -> Result<usize> {
+        let abandoned: Vec<(i64, String)> = sqlx::query_as(
+            "DELETE FROM contact_import WHERE state = 'uploaded' AND created_at < now() - interval '1 day' \
+             RETURNING id, file_path",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let ended: Vec<(i64, String)> = sqlx::query_as(
+            "UPDATE contact_import SET file_path = '' \
+             WHERE state IN ('finished', 'failed', 'cancelled') AND file_path <> '' RETURNING id, file_path",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        sqlx::query(
+            "DELETE FROM contact_import_error e USING contact_import i \
+             WHERE e.import_id = i.id AND i.created_at < now() - interval '30 days'",
+        )
+        .execute(&self.pool)
+        .await?;
+        let mut removed = 0;
+        for (_, path) in abandoned.iter().chain(&ended).filter(|(_, p)| !p.is_empty()) {
+            match tokio::fs::remove_file(path).await {
+                Ok(()) => removed += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(removed)
+    }
+
     /// Runs queued imports one at a time until none is left (the worker calls it every few
     /// seconds); first puts back in the queue the imports a restart cut short. Returns how
     /// many ran.

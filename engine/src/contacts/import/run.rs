@@ -202,7 +202,9 @@ async fn merge_staged(
     if job::cancel_requested(pool, id).await? {
         return Ok(Outcome::Cancelled);
     }
-    job::finish(&mut tx, id, read, new, updated).await?;
+    if !job::finish(&mut tx, id, read, new, updated).await? {
+        return Ok(Outcome::Cancelled);
+    }
     tx.commit().await?;
     Ok(Outcome::Finished)
 }
