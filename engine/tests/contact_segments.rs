@@ -377,6 +377,17 @@ async fn groups_nest_and_not_negates() {
 }
 
 #[tokio::test]
+async fn not_includes_contacts_for_whom_the_condition_has_no_value() {
+    let f = setup().await;
+    // Only Ann has a numeric age over 20; Bob's is text, Dee's a boolean, Eve has none.
+    let not_older = SegmentFilter::Not(Box::new(attr("age", AttributeOp::Gt, number(20.0))));
+    check(&f, not_older, &["bob", "cid", "dee", "eve"]).await;
+    // Never active (Cid, Dee) is "not active in the last 30 days".
+    let not_recent = SegmentFilter::Not(Box::new(SegmentFilter::LastActivity(TimeWindow::WithinDays(30))));
+    check(&f, not_recent, &["bob", "cid", "dee", "eve"]).await;
+}
+
+#[tokio::test]
 async fn hostile_values_match_nothing_and_break_nothing() {
     let f = setup().await;
     check(&f, tags(TagMode::Any, &[EVIL]), &[]).await;

@@ -239,10 +239,17 @@ impl ContactBook {
 
     async fn timeline(&self, id: i64, limit: i64) -> Result<Vec<TimelineEntry>> {
         type Row = (String, DateTime<Utc>, Option<String>, Option<String>, String);
+        // Events, plus the import that created the contact (kept on the contact, not as one
+        // event row per imported contact).
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT e.kind, e.at, l.name, k.name, e.detail FROM contact_event e \
-             LEFT JOIN contact_list l ON l.id = e.list_id LEFT JOIN campaign k ON k.id = e.campaign_id \
-             WHERE e.contact_id = $1 ORDER BY e.at DESC, e.id DESC LIMIT $2",
+            "SELECT kind, at, list_name, campaign_name, detail FROM ( \
+               SELECT e.kind, e.at, l.name AS list_name, k.name AS campaign_name, e.detail, e.id FROM contact_event e \
+               LEFT JOIN contact_list l ON l.id = e.list_id LEFT JOIN campaign k ON k.id = e.campaign_id \
+               WHERE e.contact_id = $1 \
+               UNION ALL \
+               SELECT 'imported', c.created_at, NULL, NULL, i.file_name, 0 FROM contact c \
+               JOIN contact_import i ON i.id = c.import_id WHERE c.id = $1 \
+             ) t ORDER BY at DESC, id DESC LIMIT $2",
         )
         .bind(id)
         .bind(limit)

@@ -43,6 +43,7 @@ pub async fn apply_bulk(pool: &PgPool, sel: &Selection, action: &BulkAction, by:
     ensure_lists_exist(pool, &action).await?;
     let Plan { matched, change } = plan(selection_condition(pool, sel, Utc::now()).await?, &action, by)?;
     let mut tx = pool.begin().await?;
+    sqlx::query(super::segment_sql::WORK_MEM).execute(&mut *tx).await?;
     let matched = count(&mut tx, matched).await?;
     let changed = count(&mut tx, change).await?;
     tx.commit().await?;

@@ -52,15 +52,21 @@ impl Exports {
         let mut sheet = Sheet::new();
         sheet.header(&keys)?;
         out.write_all(&sheet.take()?).await?;
-        let mut rows = sqlx::query_with(&sql, values).fetch(&self.pool);
+        // One transaction: the segment's work_mem setting applies to the streamed query.
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(super::segment_sql::WORK_MEM).execute(&mut *tx).await?;
         let mut count: u64 = 0;
-        while let Some(row) = rows.try_next().await? {
-            sheet.row(&ExportRow::read(&row)?, &keys, &defined)?;
-            count += 1;
-            if sheet.buffered() >= FLUSH_BYTES {
-                out.write_all(&sheet.take()?).await?;
+        {
+            let mut rows = sqlx::query_with(&sql, values).fetch(&mut *tx);
+            while let Some(row) = rows.try_next().await? {
+                sheet.row(&ExportRow::read(&row)?, &keys, &defined)?;
+                count += 1;
+                if sheet.buffered() >= FLUSH_BYTES {
+                    out.write_all(&sheet.take()?).await?;
+                }
             }
         }
+        tx.commit().await?;
         out.write_all(&sheet.take()?).await?;
         out.flush().await?;
         Ok(count)

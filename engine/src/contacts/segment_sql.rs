@@ -13,6 +13,12 @@ use model::contacts::{AttributeOp, AttributeValue, ListStatus, SegmentFilter, Ta
 use sea_query::{Expr, SimpleExpr, Value};
 use serde_json::Value as Json;
 
+/// Run (in the same transaction) before a statement with a compiled segment: a list of a
+/// million members is hashed in memory (about 50 MB) instead of PostgreSQL falling back to
+/// re-reading the list for every contact, which it does when the hash would not fit the
+/// default 4 MB of `work_mem`. One admin query at a time, so the memory is bounded.
+pub const WORK_MEM: &str = "SET LOCAL work_mem = '128MB'";
+
 /// Compiles a validated filter into a condition over `contact c`. Lists and events are
 /// `c.id IN (subquery)`: PostgreSQL turns that into a semi-join at the top level and into one
 /// hashed subquery under OR/NOT (a correlated EXISTS there would probe once per contact,
@@ -21,7 +27,10 @@ use serde_json::Value as Json;
 pub fn compile(filter: &SegmentFilter, now: DateTime<Utc>) -> SimpleExpr {
     match filter {
         SegmentFilter::And(children) => combine(children, now, SimpleExpr::and, "TRUE"),
-        SegmentFilter::Or(children) => combine(children, now, SimpleExpr::or, "FALSE"),
+        SegmentFilter::Or(children) => match same_status_lists(children) {
+            Some((ids, status)) => on_lists(&ids, status),
+            None => combine(children, now, SimpleExpr::or, "FALSE"),
+        },
         // `IS NOT TRUE`, not plain NOT: a condition that is NULL for a contact (no such
         // attribute, never active) is "not true", so NOT must include that contact.
         SegmentFilter::Not(inner) => Expr::cust_with_expr("($1) IS NOT TRUE", compile(inner, now)),
@@ -60,16 +69,37 @@ fn never() -> SimpleExpr {
 // Lists and tags
 
 fn on_list(list_id: i64, status: Option<ListStatus>) -> SimpleExpr {
+    on_lists(&[list_id], status)
+}
+
+/// Membership of any of `list_ids`: one subquery however many lists, so "list A OR list B"
+/// reads the memberships once instead of building one hash per list.
+fn on_lists(list_ids: &[i64], status: Option<ListStatus>) -> SimpleExpr {
+    let ids = list_ids.to_vec();
     match status {
         None => Expr::cust_with_values(
-            "c.id IN (SELECT m.contact_id FROM list_membership m WHERE m.list_id = $1)",
-            [list_id],
+            "c.id IN (SELECT m.contact_id FROM list_membership m WHERE m.list_id = ANY($1))",
+            [ids],
         ),
         Some(status) => Expr::cust_with_values(
-            "c.id IN (SELECT m.contact_id FROM list_membership m WHERE m.list_id = $1 AND m.status = $2)",
-            [Value::from(list_id), Value::from(status.as_str())],
+            "c.id IN (SELECT m.contact_id FROM list_membership m WHERE m.list_id = ANY($1) AND m.status = $2)",
+            [Value::from(ids), Value::from(status.as_str())],
         ),
     }
+}
+
+/// The lists of an OR group made only of list conditions with one and the same status.
+fn same_status_lists(children: &[SegmentFilter]) -> Option<(Vec<i64>, Option<ListStatus>)> {
+    let mut ids = Vec::with_capacity(children.len());
+    let mut shared: Option<Option<ListStatus>> = None;
+    for child in children {
+        let SegmentFilter::OnList { list_id, status } = child else { return None };
+        if *shared.get_or_insert(*status) != *status {
+            return None;
+        }
+        ids.push(*list_id);
+    }
+    shared.map(|status| (ids, status))
 }
 
 /// Tags are compared as stored (trimmed); blank entries are dropped. An empty set follows
@@ -257,22 +287,23 @@ fn day_start(date: NaiveDate) -> DateTime<Utc> {
 // ---------------------------------------------------------------------------------------
 // Engagement
 
-/// "The last N campaigns" are the N most recently sent campaigns of the installation.
+/// "The last N campaigns" are the N most recently sent campaigns of the installation. The
+/// contact keeps the send time of the newest campaign it opened (migration 0004's trigger), so
+/// this is one comparison with the N-th newest send time; with fewer than N campaigns sent,
+/// any opened campaign counts.
 fn opened_any_of_last(campaigns: u32) -> SimpleExpr {
     Expr::cust_with_values(
-        "c.id IN (SELECT e.contact_id FROM contact_event e WHERE e.kind = 'opened' \
-         AND e.campaign_id IN (SELECT k.id FROM campaign k WHERE k.sent_at IS NOT NULL \
-         ORDER BY k.sent_at DESC, k.id DESC LIMIT $1))",
-        [i64::from(campaigns)],
+        "c.last_open_campaign_at >= COALESCE((SELECT k.sent_at FROM campaign k WHERE k.sent_at IS NOT NULL \
+         ORDER BY k.sent_at DESC, k.id DESC OFFSET $1 LIMIT 1), '-infinity')",
+        [i64::from(campaigns.max(1)) - 1],
     )
 }
 
-const NEVER_CLICKED: &str =
-    "c.id NOT IN (SELECT e.contact_id FROM contact_event e WHERE e.kind = 'clicked')";
+const NEVER_CLICKED: &str = "c.last_click_at IS NULL";
 
-/// A hard bounce recorded on the timeline, or a global suppression for one (a suppression
+/// A hard bounce recorded on the contact, or a global suppression for one (a suppression
 /// outlives a deleted and re-imported contact, its timeline does not).
-const HARD_BOUNCED: &str = "(c.id IN (SELECT e.contact_id FROM contact_event e WHERE e.kind = 'hard_bounced') \
+const HARD_BOUNCED: &str = "(c.hard_bounced_at IS NOT NULL \
      OR c.email IN (SELECT s.email FROM suppression s WHERE s.list_id IS NULL AND s.reason = 'hard_bounce'))";
 
 #[cfg(test)]
@@ -359,7 +390,7 @@ mod tests {
             SegmentFilter::Not(Box::new(SegmentFilter::Or(vec![tag("c"), SegmentFilter::NeverClicked]))),
         ]);
         let (sql, values) = sql_of(&filter);
-        assert!(sql.contains("((c.tags && $2) AND (c.tags && $3)) OR (((c.tags && $4) OR (c.id NOT IN (SELECT e.contact_id FROM contact_event e WHERE e.kind = 'clicked'))) IS NOT TRUE"), "{sql}");
+        assert!(sql.contains("((c.tags && $2) AND (c.tags && $3)) OR (((c.tags && $4) OR (c.last_click_at IS NULL)) IS NOT TRUE"), "{sql}");
         assert_numbered(&sql, &values);
     }
 
@@ -394,16 +425,24 @@ mod tests {
     #[test]
     fn lists_domains_and_engagement_bind_their_values() {
         let (sql, values) = sql_of(&SegmentFilter::OnList { list_id: 7, status: Some(ListStatus::Subscribed) });
-        assert!(sql.contains("m.list_id = $2 AND m.status = $3"), "{sql}");
-        assert_eq!(values.0[1..], [Value::from(7i64), Value::from("subscribed")]);
+        assert!(sql.contains("m.list_id = ANY($2) AND m.status = $3"), "{sql}");
+        assert_eq!(values.0[1..], [Value::from(vec![7i64]), Value::from("subscribed")]);
+        // An OR of list conditions with one status is one subquery over all the lists.
+        let either = SegmentFilter::Or(vec![
+            SegmentFilter::OnList { list_id: 1, status: None },
+            SegmentFilter::OnList { list_id: 2, status: None },
+        ]);
+        let (sql, values) = sql_of(&either);
+        assert_eq!(sql.matches("list_membership").count(), 1, "{sql}");
+        assert_eq!(values.0[1], Value::from(vec![1i64, 2]));
 
         let (sql, values) = sql_of(&SegmentFilter::EmailDomain(vec!["GMail.com.".into()]));
         assert!(sql.contains("c.domain = ANY($2)"), "{sql}");
         assert_eq!(values.0[1], Value::from(vec!["gmail.com".to_owned()]));
 
         let (sql, values) = sql_of(&SegmentFilter::OpenedAnyOfLast { campaigns: 3 });
-        assert!(sql.contains("LIMIT $2"), "{sql}");
-        assert_eq!(values.0[1], Value::from(3i64));
+        assert!(sql.contains("OFFSET $2 LIMIT 1"), "{sql}");
+        assert_eq!(values.0[1], Value::from(2i64));
 
         let (sql, values) = sql_of(&SegmentFilter::HardBounced);
         assert!(sql.contains("s.reason = 'hard_bounce'") && values.0.len() == 1, "{sql}");

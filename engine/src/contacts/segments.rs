@@ -128,7 +128,10 @@ impl Segments {
         filter.validate()?;
         let (sql, values) = count_statement(filter, Utc::now());
         let started = Instant::now();
-        let (matching, sendable): (i64, i64) = sqlx::query_as_with(&sql, values).fetch_one(&self.pool).await?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(super::segment_sql::WORK_MEM).execute(&mut *tx).await?;
+        let (matching, sendable): (i64, i64) = sqlx::query_as_with(&sql, values).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
         let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         Ok(SegmentCount { matching, sendable, millis })
     }

@@ -1,6 +1,6 @@
 //! From the staging table into the audience, set-based: the error report, ONE upsert of the
-//! contacts, one insert of memberships for all chosen lists, one insert of timeline events,
-//! and the new attribute definitions. The caller runs them in one transaction, so an import
+//! contacts, one insert of memberships for all chosen lists, and the new attribute
+//! definitions (new contacts carry the import's id instead of a timeline row each). The caller runs them in one transaction, so an import
 //! is kept whole or not at all (a cancel or a crash keeps nothing).
 
 use model::contacts::{ColumnTarget, ImportSettings};
@@ -25,8 +25,8 @@ const UPSERT_CONTACTS: &str = "WITH src AS ( \
          SELECT DISTINCT ON (email) email, name, attributes, tags FROM contact_import_rows \
          WHERE reason IS NULL ORDER BY email, line DESC \
      ), up AS ( \
-         INSERT INTO contact AS c (email, name, attributes, tags) \
-         SELECT email, COALESCE(name, ''), attributes, string_to_array(tags, ',') FROM src \
+         INSERT INTO contact AS c (email, name, attributes, tags, import_id) \
+         SELECT email, COALESCE(name, ''), attributes, string_to_array(tags, ','), $2 FROM src \
          ON CONFLICT (email) DO UPDATE SET \
              name = CASE WHEN EXCLUDED.name <> '' AND ($1 OR c.name = '') THEN EXCLUDED.name ELSE c.name END, \
              attributes = CASE WHEN $1 THEN c.attributes || EXCLUDED.attributes \
@@ -55,10 +55,6 @@ const ADD_MEMBERSHIPS: &str = "INSERT INTO list_membership AS m (list_id, contac
      WHERE m.status <> 'unsubscribed' AND m.status <> EXCLUDED.status \
          AND NOT (m.status = 'subscribed' AND EXCLUDED.status = 'unconfirmed')";
 
-/// "Imported" on the timeline of each new contact.
-const RECORD_EVENTS: &str = "INSERT INTO contact_event (contact_id, kind, detail) \
-     SELECT id, 'imported', $1 FROM contact_import_touched WHERE inserted";
-
 /// Mapped attributes nobody defined yet, with the kind chosen on the mapping screen.
 const DEFINE_ATTRIBUTES: &str = "INSERT INTO contact_attribute (key, kind) \
      SELECT key, kind FROM unnest($1::text[], $2::text[]) AS a(key, kind) ON CONFLICT (key) DO NOTHING";
@@ -69,9 +65,10 @@ pub async fn save_errors(conn: &mut PgConnection, id: i64) -> Result<u64> {
 }
 
 /// Upserts the valid lines; returns (new, updated) contacts.
-pub async fn upsert_contacts(conn: &mut PgConnection, overwrite: bool) -> Result<(i64, i64)> {
+/// New contacts remember import `id` (their timeline shows "Imported <file>" from it).
+pub async fn upsert_contacts(conn: &mut PgConnection, id: i64, overwrite: bool) -> Result<(i64, i64)> {
     sqlx::query(CREATE_TOUCHED).execute(&mut *conn).await?;
-    sqlx::query(UPSERT_CONTACTS).bind(overwrite).execute(&mut *conn).await?;
+    sqlx::query(UPSERT_CONTACTS).bind(overwrite).bind(id).execute(&mut *conn).await?;
     Ok(sqlx::query_as(COUNT_TOUCHED).fetch_one(&mut *conn).await?)
 }
 
@@ -87,11 +84,6 @@ pub async fn add_memberships(conn: &mut PgConnection, settings: &ImportSettings,
         .execute(conn)
         .await?;
     Ok(done.rows_affected())
-}
-
-/// Puts "imported" on the timeline of the new contacts.
-pub async fn record_events(conn: &mut PgConnection, file_name: &str) -> Result<u64> {
-    Ok(sqlx::query(RECORD_EVENTS).bind(file_name).execute(conn).await?.rows_affected())
 }
 
 /// Defines the mapped attributes that do not exist yet.

@@ -189,15 +189,11 @@ async fn merge_staged(
     if job::phase(pool, id, "saving contacts").await? {
         return Ok(Outcome::Cancelled);
     }
-    let (new, updated) = merge::upsert_contacts(&mut tx, settings.overwrite).await?;
+    let (new, updated) = merge::upsert_contacts(&mut tx, id, settings.overwrite).await?;
     if job::phase(pool, id, "adding to lists").await? {
         return Ok(Outcome::Cancelled);
     }
     merge::add_memberships(&mut tx, settings, file_name).await?;
-    if job::phase(pool, id, "recording history").await? {
-        return Ok(Outcome::Cancelled);
-    }
-    merge::record_events(&mut tx, file_name).await?;
     merge::define_attributes(&mut tx, settings).await?;
     if job::cancel_requested(pool, id).await? {
         return Ok(Outcome::Cancelled);
