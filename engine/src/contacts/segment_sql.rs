@@ -390,7 +390,12 @@ mod tests {
             SegmentFilter::Not(Box::new(SegmentFilter::Or(vec![tag("c"), SegmentFilter::NeverClicked]))),
         ]);
         let (sql, values) = sql_of(&filter);
-        assert!(sql.contains("((c.tags && $2) AND (c.tags && $3)) OR (((c.tags && $4) OR (c.last_click_at IS NULL)) IS NOT TRUE"), "{sql}");
+        assert!(
+            sql.contains(
+                "((c.tags && $2) AND (c.tags && $3)) OR (((c.tags && $4) OR (c.last_click_at IS NULL)) IS NOT TRUE"
+            ),
+            "{sql}"
+        );
         assert_numbered(&sql, &values);
     }
 

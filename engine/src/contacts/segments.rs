@@ -173,10 +173,7 @@ fn name_taken(e: sqlx::Error, name: &str) -> ContactError {
 fn count_statement(filter: &SegmentFilter, now: DateTime<Utc>) -> (String, SqlxValues) {
     Query::select()
         .expr_as(Expr::cust("count(*)"), Alias::new("matching"))
-        .expr_as(
-            Expr::cust("count(*) FILTER (WHERE s.email IS NULL)"),
-            Alias::new("sendable"),
-        )
+        .expr_as(Expr::cust("count(*) FILTER (WHERE s.email IS NULL)"), Alias::new("sendable"))
         .from_as(Alias::new("contact"), Alias::new("c"))
         // A hash join with the global suppressions (unique per address), not a probe per row.
         .join_as(

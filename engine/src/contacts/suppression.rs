@@ -50,11 +50,6 @@ pub(crate) async fn for_email(pool: &PgPool, email: &str) -> Result<Vec<Suppress
     Ok(rows.into_iter().map(from_row).collect())
 }
 
-/// Splits pasted text into candidate addresses (newlines, commas, semicolons, spaces).
-fn split_addresses(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| c == ',' || c == ';' || c.is_whitespace()).map(str::trim).filter(|s| !s.is_empty())
-}
-
 impl Suppressions {
     /// Shares the pool.
     pub fn new(pool: PgPool) -> Self {
@@ -198,20 +193,4 @@ impl Suppressions {
     pub async fn act_on_invalid(&self, domains: &[String], action: InvalidDomainAction) -> Result<i64> {
         super::domain_scan::act(&self.pool, domains, action).await
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pasted_addresses_split_on_any_separator() {
-        let got: Vec<&str> = split_addresses("a@x.io, b@x.io;c@x.io\n d@x.io\t").collect();
-        assert_eq!(got, ["a@x.io", "b@x.io", "c@x.io", "d@x.io"]);
-    }
-}
-
-/// Splits pasted text into addresses for [`Suppressions::add`].
-pub fn parse_pasted(text: &str) -> Vec<String> {
-    split_addresses(text).map(str::to_owned).collect()
 }

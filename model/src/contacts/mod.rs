@@ -23,5 +23,5 @@ pub use saved::{SavedSegment, SegmentCount, SegmentInput};
 pub use segment::{AttributeOp, AttributeValue, ListStatus, SegmentFilter, SegmentProblem, TagMode, TimeWindow};
 pub use suppression::{
     DomainVerdict, InvalidDomain, InvalidDomainAction, ScanSummary, Suppression, SuppressionAdded, SuppressionFilter,
-    SuppressionReason,
+    SuppressionReason, split_addresses,
 };

@@ -139,6 +139,16 @@ pub enum InvalidDomainAction {
     Delete,
 }
 
+/// The addresses of a pasted block (one per line, or separated by commas, semicolons or
+/// spaces), in order, without empty pieces; the form and the server split the same way.
+pub fn split_addresses(text: &str) -> Vec<String> {
+    text.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// What adding or importing suppressions did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SuppressionAdded {
@@ -154,4 +164,18 @@ pub struct ScanSummary {
     pub domains_checked: i64,
     pub invalid: i64,
     pub unknown: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_addresses;
+
+    #[test]
+    fn pasted_addresses_split_on_lines_commas_and_spaces() {
+        assert_eq!(
+            split_addresses("a@x.org, b@y.org\n\nc@z.org;d@w.org  e@v.org\r\n"),
+            vec!["a@x.org", "b@y.org", "c@z.org", "d@w.org", "e@v.org"]
+        );
+        assert!(split_addresses(" \n, ").is_empty());
+    }
 }

@@ -42,7 +42,7 @@ pub async fn add_suppressions(text: String, list_id: Option<i64>, note: String) 
     respond(
         async move {
             let me = require_admin().await?;
-            let emails = split_addresses(&text);
+            let emails = model::contacts::split_addresses(&text);
             if emails.is_empty() {
                 return Err(ApiError::invalid("addresses", "Enter at least one address."));
             }
@@ -138,27 +138,4 @@ pub async fn act_on_invalid_domains(domains: Vec<String>, action: InvalidDomainA
         }
         .await,
     )
-}
-
-/// The addresses of a pasted block, in order, without empty pieces.
-pub fn split_addresses(text: &str) -> Vec<String> {
-    text.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::split_addresses;
-
-    #[test]
-    fn pasted_addresses_split_on_lines_commas_and_spaces() {
-        assert_eq!(
-            split_addresses("a@x.org, b@y.org\n\nc@z.org;d@w.org  e@v.org\r\n"),
-            vec!["a@x.org", "b@y.org", "c@z.org", "d@w.org", "e@v.org"]
-        );
-        assert!(split_addresses(" \n, ").is_empty());
-    }
 }

@@ -160,7 +160,7 @@ mod tests {
         let from = NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid date");
         let to = NaiveDate::from_ymd_opt(2026, 2, 1).expect("valid date");
         assert_eq!(window_from("between", "", "2026-01-01", "2026-02-01"), TimeWindow::Between { from, to });
-        let broken = SegmentFilter::Created(window_from("between", "", "2026-01-01", ""));
-        assert!(broken.validate().is_err());
+        let backwards = SegmentFilter::Created(window_from("between", "", "2026-02-01", "2026-01-01"));
+        assert!(backwards.validate().is_err());
     }
 }

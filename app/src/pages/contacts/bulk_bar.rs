@@ -212,23 +212,26 @@ mod tests {
 
     #[test]
     fn inputs_become_the_action_or_say_what_is_missing() {
-        let inputs = Inputs {
-            tag: RwSignal::new(" vip ".into()),
-            list: RwSignal::new(String::new()),
-            status: RwSignal::new("unconfirmed".into()),
-            from: RwSignal::new("1".into()),
-            to: RwSignal::new("1".into()),
-        };
-        assert_eq!(inputs.action(Mode::AddTag), Ok(BulkAction::AddTag("vip".into())));
-        assert_eq!(inputs.action(Mode::Unsubscribe), Ok(BulkAction::Unsubscribe(None)));
-        assert_eq!(inputs.action(Mode::AddToList), Err("Choose a list."));
-        assert_eq!(inputs.action(Mode::MoveToList), Err("Choose two different lists."));
-        inputs.list.set("4".into());
-        assert_eq!(
-            inputs.action(Mode::AddToList),
-            Ok(BulkAction::AddToList { list_id: 4, status: ListStatus::Unconfirmed })
-        );
-        assert_eq!(inputs.action(Mode::Unsubscribe), Ok(BulkAction::Unsubscribe(Some(4))));
+        // Signals need a reactive owner, as they have inside a mounted component.
+        Owner::new().with(|| {
+            let inputs = Inputs {
+                tag: RwSignal::new(" vip ".into()),
+                list: RwSignal::new(String::new()),
+                status: RwSignal::new("unconfirmed".into()),
+                from: RwSignal::new("1".into()),
+                to: RwSignal::new("1".into()),
+            };
+            assert_eq!(inputs.action(Mode::AddTag), Ok(BulkAction::AddTag("vip".into())));
+            assert_eq!(inputs.action(Mode::Unsubscribe), Ok(BulkAction::Unsubscribe(None)));
+            assert_eq!(inputs.action(Mode::AddToList), Err("Choose a list."));
+            assert_eq!(inputs.action(Mode::MoveToList), Err("Choose two different lists."));
+            inputs.list.set("4".into());
+            assert_eq!(
+                inputs.action(Mode::AddToList),
+                Ok(BulkAction::AddToList { list_id: 4, status: ListStatus::Unconfirmed })
+            );
+            assert_eq!(inputs.action(Mode::Unsubscribe), Ok(BulkAction::Unsubscribe(Some(4))));
+        });
     }
 
     #[test]

@@ -31,7 +31,7 @@ fn marker(kind: EventKind) -> (&'static str, &'static str) {
 #[component]
 pub fn TimelineCard(entries: Vec<TimelineEntry>) -> impl IntoView {
     let mut entries = entries;
-    entries.sort_by(|a, b| b.at.cmp(&a.at));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.at));
     let body = if entries.is_empty() {
         view! { <p class=format!("empty-state mt-3 {HINT}")>"Nothing has happened yet."</p> }.into_any()
     } else {
