@@ -92,7 +92,8 @@ pub enum SegmentFilter {
     EmailDomain(Vec<String>),
     Created(TimeWindow),
     LastActivity(TimeWindow),
-    /// Opened at least one of the last `campaigns` campaigns sent to the contact.
+    /// Opened at least one of the installation's `campaigns` most recently sent campaigns
+    /// ("engaged lately"; per-contact sends arrive with the delivery ledger).
     OpenedAnyOfLast {
         campaigns: u32,
     },
