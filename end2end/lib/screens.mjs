@@ -16,3 +16,16 @@ export async function shotDark(page, shot, hydrated, name) {
   await page.reload();
   await hydrated();
 }
+
+/**
+ * Screenshot, hydration and toast helpers bound to a test file's page. `current` returns the
+ * page (it is created in `before`, after this runs); screenshots go to `shotsDir`.
+ */
+export function pageTools(current, shotsDir) {
+  const shot = (name) => current().screenshot({ path: `${shotsDir}${name}.png`, fullPage: true });
+  const hydrated = () => current().waitForSelector('body[data-hydrated="true"]', { timeout: 30_000 });
+  // Toast text with whitespace (no-break spaces of big numbers too) collapsed to one space.
+  const toast = (pattern) => current().waitForFunction((src) => [...document.querySelectorAll('[role=status], .toast')]
+    .some((t) => new RegExp(src).test(t.textContent.replace(/\s+/g, ' '))), pattern.source, { timeout: 20_000 });
+  return { shot, hydrated, toast, shotDark: (name) => shotDark(current(), shot, hydrated, name) };
+}

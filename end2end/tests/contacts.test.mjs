@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { launchChromium, signIn } from '../lib/browser.mjs';
-import { shotDark as darkShot } from '../lib/screens.mjs';
+import { pageTools } from '../lib/screens.mjs';
 import { Dnsmasq, dnsmasqBinary } from '../lib/dnsmasq.mjs';
 
 const BASE = process.env.BASE_URL;
@@ -46,20 +46,7 @@ const VALID = ROWS - BAD_LINES.size;
 // Pro rows are i % 3 == 0; line 11 (i = 10) is not, so every pro row is valid.
 const PRO = Math.floor(ROWS / 3);
 
-async function shot(name) {
-  await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
-}
-
-const shotDark = (name) => darkShot(page, shot, hydrated, name);
-
-async function hydrated() {
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30_000 });
-}
-
-async function toast(pattern) {
-  await page.waitForFunction((src) => [...document.querySelectorAll('[role=status], .toast')]
-    .some((t) => new RegExp(src).test(t.textContent.replace(/\s+/g, ' '))), pattern.source, { timeout: 20_000 });
-}
+const { shot, hydrated, toast, shotDark } = pageTools(() => page, SHOTS);
 
 async function goto(route) {
   await page.goto(`${BASE}${route}`);

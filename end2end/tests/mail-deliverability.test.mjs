@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import http from 'node:http';
 import path from 'node:path';
 import { launchChromium, signIn } from '../lib/browser.mjs';
-import { shotDark as darkShot } from '../lib/screens.mjs';
+import { pageTools } from '../lib/screens.mjs';
 import { Dnsmasq, dnsmasqBinary, txt } from '../lib/dnsmasq.mjs';
 
 const BASE = process.env.BASE_URL;
@@ -28,21 +28,7 @@ const work = mkdtempSync(path.join(tmpdir(), 'bm-e2e-dns-'));
 const dnsmasq = new Dnsmasq(DNS_PORT, work);
 const serveZone = (conf) => dnsmasq.serve(conf);
 
-async function shot(name) {
-  await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
-}
-
-/** A dark-mode screenshot of the current page (see end2end/lib/screens.mjs). */
-const shotDark = (name) => darkShot(page, shot, hydrated, name);
-
-async function hydrated() {
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30_000 });
-}
-
-async function toast(pattern) {
-  await page.waitForFunction((src) => [...document.querySelectorAll('[role=status], .toast')]
-    .some((t) => new RegExp(src).test(t.textContent)), pattern.source, { timeout: 20_000 });
-}
+const { shot, hydrated, toast, shotDark } = pageTools(() => page, SHOTS);
 
 /** Calls a server function from the signed-in page (same origin, session cookie). */
 async function api(endpoint, body) {
