@@ -62,10 +62,14 @@ CREATE TABLE contact_attribute (
 );
 
 -- ---------------------------------------------------------------------------------------
--- A contact's place on a list, with the consent that put it there.
+-- A contact's place on a list, with the consent that put it there. The references to the
+-- contact and the list are kept by the statement triggers below rather than by foreign keys:
+-- a foreign key checks (and locks) one row per inserted membership, which was 5 of the 6.7 s
+-- of adding 500,000 memberships in an import; the triggers check a whole statement's rows
+-- with one anti-join (0.3 s).
 CREATE TABLE list_membership (
-    list_id         BIGINT NOT NULL REFERENCES contact_list (id) ON DELETE CASCADE,
-    contact_id      BIGINT NOT NULL REFERENCES contact (id) ON DELETE CASCADE,
+    list_id         BIGINT NOT NULL,
+    contact_id      BIGINT NOT NULL,
     status          TEXT NOT NULL CHECK (status IN ('unconfirmed', 'subscribed', 'unsubscribed')),
     consent_at      TIMESTAMPTZ,
     consent_ip      INET,
@@ -79,6 +83,43 @@ CREATE INDEX list_membership_contact ON list_membership (contact_id);
 -- Segment conditions "on list X with status Y" and the per-status counts of the Lists page
 -- read only this index (index-only scans).
 CREATE INDEX list_membership_status ON list_membership (list_id, status, contact_id);
+
+-- Every inserted membership must name an existing contact and list (SQLSTATE 23503, as a
+-- foreign key would answer).
+CREATE FUNCTION list_membership_references() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM new_memberships n WHERE NOT EXISTS (SELECT 1 FROM contact c WHERE c.id = n.contact_id)) THEN
+        RAISE EXCEPTION 'a list membership names a contact that does not exist' USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    IF EXISTS (SELECT 1 FROM new_memberships n WHERE NOT EXISTS (SELECT 1 FROM contact_list l WHERE l.id = n.list_id)) THEN
+        RAISE EXCEPTION 'a list membership names a list that does not exist' USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER list_membership_references AFTER INSERT ON list_membership
+    REFERENCING NEW TABLE AS new_memberships FOR EACH STATEMENT EXECUTE FUNCTION list_membership_references();
+
+-- Deleting contacts or lists deletes their memberships (ON DELETE CASCADE). The table lock
+-- waits for transactions still adding memberships and holds new ones off until this delete
+-- commits: a membership added concurrently is then either seen and deleted here, or its own
+-- check runs after the delete and refuses it; no membership outlives its contact or list.
+CREATE FUNCTION list_membership_cascade() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM gone) THEN
+        RETURN NULL;
+    END IF;
+    LOCK TABLE list_membership IN SHARE ROW EXCLUSIVE MODE;
+    IF TG_TABLE_NAME = 'contact' THEN
+        DELETE FROM list_membership m USING gone g WHERE m.contact_id = g.id;
+    ELSE
+        DELETE FROM list_membership m USING gone g WHERE m.list_id = g.id;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER contact_memberships_cascade AFTER DELETE ON contact
+    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION list_membership_cascade();
+CREATE TRIGGER contact_list_memberships_cascade AFTER DELETE ON contact_list
+    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION list_membership_cascade();
 
 -- ---------------------------------------------------------------------------------------
 -- Campaigns as far as contacts need them ("opened any of the last N campaigns"); the
