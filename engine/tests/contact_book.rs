@@ -95,6 +95,37 @@ async fn memberships_record_consent_and_the_timeline_tells_the_story() {
 }
 
 #[tokio::test]
+async fn memberships_never_outlive_their_contact_or_list() {
+    let t = TestDatabase::create().await;
+    let a = audience(&t);
+    let list = a.lists.create(&ListInput { name: "Kept".into(), ..ListInput::default() }).await.unwrap();
+    let other = a.lists.create(&ListInput { name: "Dropped".into(), ..ListInput::default() }).await.unwrap();
+    let c = a.book.create(&input("m@example.org", ""), "t").await.unwrap();
+    let d = a.book.create(&input("n@example.org", ""), "t").await.unwrap();
+    for (contact, list_id) in [(c.id, list.id), (c.id, other.id), (d.id, list.id)] {
+        a.book.set_membership(contact, list_id, ListStatus::Subscribed, "t").await.unwrap();
+    }
+    // The statement trigger answers like a foreign key for rows naming nothing.
+    for (contact, list_id) in [(c.id + 1000, list.id), (c.id, other.id + 1000)] {
+        let err =
+            sqlx::query("INSERT INTO list_membership (list_id, contact_id, status) VALUES ($1, $2, 'subscribed')")
+                .bind(list_id)
+                .bind(contact)
+                .execute(&t.db.pool)
+                .await
+                .unwrap_err();
+        assert!(matches!(&err, sqlx::Error::Database(db) if db.is_foreign_key_violation()), "{err}");
+    }
+    let memberships = async || -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM list_membership").fetch_one(&t.db.pool).await.unwrap()
+    };
+    a.lists.delete(other.id).await.unwrap();
+    assert_eq!(memberships().await, 2);
+    a.book.erase(d.id).await.unwrap();
+    assert_eq!(memberships().await, 1);
+}
+
+#[tokio::test]
 async fn erasure_removes_everything_but_keeps_the_suppression() {
     let t = TestDatabase::create().await;
     let a = audience(&t);
