@@ -63,15 +63,16 @@ pub async fn upload(
     }
 }
 
-/// The refused lines of an import as `line,reason,content`.
+/// The refused lines of an import as `line,reason,content`, streamed.
 pub async fn import_errors(State(state): State<GuardState>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
     if signed_in(&state, &headers).await.is_none() {
         return unauthorized();
     }
-    match state.app.contacts.imports.errors_csv(id).await {
-        Ok(csv) => attachment("text/csv; charset=utf-8", &format!("import-{id}-errors.csv"), Body::from(csv)),
-        Err(e) => failure(&e, "import error report"),
-    }
+    let imports = state.app.contacts.imports.clone();
+    streamed_csv(&format!("import-{id}-errors.csv"), "import error report", move |writer| async move {
+        imports.write_errors_csv(id, writer).await
+    })
+    .await
 }
 
 /// The selected contacts as CSV, streamed. An invalid selection is answered with its status
@@ -87,28 +88,42 @@ pub async fn export(State(state): State<GuardState>, headers: HeaderMap, Query(q
             return (StatusCode::UNPROCESSABLE_ENTITY, format!("the selection is not valid: {e}")).into_response();
         }
     };
+    let exports = state.app.contacts.exports.clone();
+    streamed_csv(
+        "contacts.csv",
+        "contact export",
+        move |writer| async move { exports.write_csv(&selection, writer).await },
+    )
+    .await
+}
+
+/// Answers with the CSV `write` produces into a pipe, streamed as it is written. `write`
+/// writes its header before its first database row, so the first piece tells a started
+/// download from one refused outright (answered with its status instead).
+async fn streamed_csv<F, Fut>(file_name: &str, what: &'static str, write: F) -> Response
+where
+    F: FnOnce(DuplexStream) -> Fut,
+    Fut: std::future::Future<Output = Result<u64, ContactError>> + Send + 'static,
+{
     let (mut reader, writer) = tokio::io::duplex(EXPORT_PIPE_BYTES);
     let (done_tx, done_rx) = oneshot::channel::<Result<u64, ContactError>>();
-    let exports = state.app.contacts.exports.clone();
+    let task = write(writer);
     tokio::spawn(async move {
-        let outcome = exports.write_csv(&selection, writer).await;
-        let _ = done_tx.send(outcome);
+        let _ = done_tx.send(task.await);
     });
-    // The export writes its header before reading any contact, so the first piece tells a
-    // started export from one refused outright.
     let mut first = vec![0u8; PIECE_BYTES];
     let read = match reader.read(&mut first).await {
         Ok(read) => read,
         Err(e) => {
-            tracing::error!(error = %e, "contact export pipe failed");
+            tracing::error!(error = %e, what, "download pipe failed");
             return internal_error();
         }
     };
     if read == 0 {
         return match done_rx.await {
-            Ok(Err(e)) => failure(&e, "contact export"),
+            Ok(Err(e)) => failure(&e, what),
             _ => {
-                tracing::error!("contact export ended without any output");
+                tracing::error!(what, "download ended without any output");
                 internal_error()
             }
         };
@@ -117,7 +132,7 @@ pub async fn export(State(state): State<GuardState>, headers: HeaderMap, Query(q
     let head = futures::stream::once(async move { Ok::<Bytes, std::io::Error>(Bytes::from(first)) });
     // Fused: the body may be polled once more after its end, which a bare unfold forbids.
     let rest = futures::stream::unfold(Some((reader, done_rx)), next_piece).fuse();
-    attachment("text/csv; charset=utf-8", "contacts.csv", Body::from_stream(head.chain(rest)))
+    attachment("text/csv; charset=utf-8", file_name, Body::from_stream(head.chain(rest)))
 }
 
 /// The export pipe and the export task's outcome.
@@ -131,7 +146,7 @@ async fn next_piece(pipe: Option<Pipe>) -> Option<(std::io::Result<Bytes>, Optio
         Ok(0) => match done.await {
             Ok(Ok(_)) => None,
             Ok(Err(e)) => {
-                tracing::error!(error = %e, "contact export failed half-way");
+                tracing::error!(error = %e, "download failed half-way");
                 Some((Err(std::io::Error::other("the export failed")), None))
             }
             Err(_) => Some((Err(std::io::Error::other("the export stopped")), None)),

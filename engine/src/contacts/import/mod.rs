@@ -30,8 +30,12 @@ use bytes::Bytes;
 use futures::{Stream, TryStreamExt};
 use model::contacts::{ImportJob, ImportPreview, ImportRowError, ImportSettings, ImportState, normalize_tag};
 use sqlx::PgPool;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use super::attributes::load as load_attributes;
+
+/// Bytes of the error report gathered before they are written out.
+const ERRORS_FLUSH_BYTES: usize = 64 * 1024;
 use super::lists::Lists;
 use super::{ContactError, Result};
 
@@ -162,19 +166,39 @@ impl Imports {
 
     /// Every refused line as CSV (`line,reason,content`), for the admin to fix and re-import.
     pub async fn errors_csv(&self, id: i64) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.write_errors_csv(id, &mut out).await?;
+        Ok(out)
+    }
+
+    /// The same report streamed to `out` (a million refused lines must not sit in memory);
+    /// an unknown import fails before any byte is written. Returns the number of lines.
+    pub async fn write_errors_csv<W: AsyncWrite + Unpin + Send>(&self, id: i64, mut out: W) -> Result<u64> {
         job::fetch(&self.pool, id).await?;
         let mut rows = sqlx::query_as::<_, (i64, String, String)>(
             "SELECT line, reason, content FROM contact_import_error WHERE import_id = $1 ORDER BY line",
         )
         .bind(id)
         .fetch(&self.pool);
-        let mut writer = csv::Writer::from_writer(Vec::new());
         let csv_error = |e: csv::Error| ContactError::Io(e.into());
+        let mut writer = csv::Writer::from_writer(Vec::with_capacity(ERRORS_FLUSH_BYTES + 4096));
         writer.write_record(["line", "reason", "content"]).map_err(csv_error)?;
+        let mut lines = 0;
         while let Some((line, reason, content)) = rows.try_next().await? {
             writer.write_record([line.to_string().as_str(), reason.as_str(), content.as_str()]).map_err(csv_error)?;
+            lines += 1;
+            if writer.get_ref().len() >= ERRORS_FLUSH_BYTES {
+                let full = std::mem::replace(
+                    &mut writer,
+                    csv::Writer::from_writer(Vec::with_capacity(ERRORS_FLUSH_BYTES + 4096)),
+                );
+                out.write_all(&full.into_inner().map_err(|e| ContactError::Io(e.into_error()))?).await?;
+            }
         }
-        writer.into_inner().map_err(|e| ContactError::Io(e.into_error()))
+        let rest = writer.into_inner().map_err(|e| ContactError::Io(e.into_error()))?;
+        out.write_all(&rest).await?;
+        out.flush().await?;
+        Ok(lines)
     }
 
     /// Housekeeping: uploads never started within a day, and the files of imports that ended
