@@ -10,7 +10,7 @@ use crate::api::contacts::contacts::{DeleteAttribute, SaveAttribute, list_attrib
 use crate::components::confirm::ConfirmDialog;
 use crate::components::field::{SubmitButton, TextField};
 use crate::components::toast::use_toasts;
-use crate::pages::deliverability::{CARD, TABLE, TBODY, TD, TH, empty_line, load_error};
+use crate::pages::deliverability::{CARD, Head, TD, card_table, empty_line, load_error};
 use crate::pages::mail::widgets::{ROW_ACTION, ROW_DANGER, SECONDARY, SelectField, form_error};
 
 /// How a kind is named in the UI.
@@ -170,45 +170,36 @@ fn definitions_table(
     on_edit: Callback<AttributeDefinition>,
     on_delete: Callback<String>,
 ) -> AnyView {
-    view! {
-        <div class="mt-4 overflow-x-auto">
-            <table id="attributes-table" class=TABLE>
-                <thead>
-                    <tr>
-                        <th scope="col" class=TH>"Key"</th>
-                        <th scope="col" class=TH>"Label"</th>
-                        <th scope="col" class=TH>"Type"</th>
-                        <th scope="col" class=TH><span class="sr-only">"Actions"</span></th>
-                    </tr>
-                </thead>
-                <tbody class=TBODY>
-                    {rows.into_iter().map(|d| {
-                        let for_edit = d.clone();
-                        let key = d.key.clone();
-                        let kind = if d.kind == AttributeKind::List {
-                            format!("{}: {}", kind_label(d.kind), d.options.join(", "))
-                        } else {
-                            kind_label(d.kind).to_owned()
-                        };
-                        view! {
-                            <tr data-key=d.key.clone()>
-                                <td class=format!("{TD} font-mono")>{d.key.clone()}</td>
-                                <td class=TD>{d.label.clone()}</td>
-                                <td class=TD>{kind}</td>
-                                <td class=format!("{TD} text-right")>
-                                    <div class="flex justify-end gap-1 whitespace-nowrap">
-                                        <button type="button" class=ROW_ACTION data-action="edit" on:click=move |_| on_edit.run(for_edit.clone())>"Edit"</button>
-                                        <button type="button" class=ROW_DANGER data-action="delete" on:click=move |_| on_delete.run(key.clone())>"Delete"</button>
-                                    </div>
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
-    }
-    .into_any()
+    let body = rows
+        .into_iter()
+        .map(|d| {
+            let for_edit = d.clone();
+            let key = d.key.clone();
+            let kind = if d.kind == AttributeKind::List {
+                format!("{}: {}", kind_label(d.kind), d.options.join(", "))
+            } else {
+                kind_label(d.kind).to_owned()
+            };
+            view! {
+                <tr data-key=d.key.clone()>
+                    <td class=format!("{TD} font-mono")>{d.key.clone()}</td>
+                    <td class=TD>{d.label.clone()}</td>
+                    <td class=TD>{kind}</td>
+                    <td class=format!("{TD} text-right")>
+                        <div class="flex justify-end gap-1 whitespace-nowrap">
+                            <button type="button" class=ROW_ACTION data-action="edit" on:click=move |_| on_edit.run(for_edit.clone())>"Edit"</button>
+                            <button type="button" class=ROW_DANGER data-action="delete" on:click=move |_| on_delete.run(key.clone())>"Delete"</button>
+                        </div>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    card_table(
+        "attributes-table",
+        &[("Key", Head::Left), ("Label", Head::Left), ("Type", Head::Left), ("Actions", Head::ScreenReaderOnly)],
+        body,
+    )
 }
 
 #[cfg(test)]

@@ -14,9 +14,7 @@ use crate::components::confirm::ConfirmDialog;
 use crate::components::icons;
 use crate::components::modal::Modal;
 use crate::components::toast::use_toasts;
-use crate::pages::deliverability::{
-    AMBER, GREY, INDIGO, SLATE, TABLE, TABLE_FRAME, TBODY, TD, TH, TH_RIGHT, load_error, skeleton,
-};
+use crate::pages::deliverability::{AMBER, GREY, Head, INDIGO, SLATE, TBODY, TD, framed_table, load_error, skeleton};
 use crate::pages::mail::widgets::{PRIMARY, ROW_ACTION, ROW_DANGER};
 
 /// The page.
@@ -126,28 +124,21 @@ fn delete_message(l: &ContactList) -> String {
 
 /// The table of lists.
 fn lists_table(rows: Vec<ContactList>, on_edit: Callback<ContactList>, on_delete: Callback<ContactList>) -> AnyView {
-    view! {
-        <div class=TABLE_FRAME>
-            <table id="lists-table" class=TABLE>
-                <caption class="sr-only">"Lists"</caption>
-                <thead class="bg-slate-50 dark:bg-slate-900/60">
-                    <tr>
-                        <th scope="col" class=TH>"Name"</th>
-                        <th scope="col" class=TH>"Opt-in"</th>
-                        <th scope="col" class=TH>"Visibility"</th>
-                        <th scope="col" class=TH_RIGHT>"Subscribed"</th>
-                        <th scope="col" class=TH_RIGHT>"Unconfirmed"</th>
-                        <th scope="col" class=TH_RIGHT>"Unsubscribed"</th>
-                        <th scope="col" class=TH><span class="sr-only">"Actions"</span></th>
-                    </tr>
-                </thead>
-                <tbody class=TBODY>
-                    {rows.into_iter().map(|l| list_row(l, on_edit, on_delete)).collect_view()}
-                </tbody>
-            </table>
-        </div>
-    }
-    .into_any()
+    let body = rows.into_iter().map(|l| list_row(l, on_edit, on_delete)).collect_view();
+    framed_table(
+        "lists-table",
+        "Lists",
+        &[
+            ("Name", Head::Left),
+            ("Opt-in", Head::Left),
+            ("Visibility", Head::Left),
+            ("Subscribed", Head::Right),
+            ("Unconfirmed", Head::Right),
+            ("Unsubscribed", Head::Right),
+            ("Actions", Head::ScreenReaderOnly),
+        ],
+        view! { <tbody class=TBODY>{body}</tbody> },
+    )
 }
 
 /// One list.

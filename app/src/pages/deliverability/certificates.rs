@@ -9,7 +9,7 @@ use leptos_meta::Title;
 use model::deliverability::{CertificateStatus, CustomCertificate, RENEW_BEFORE_DAYS};
 
 use super::{
-    AMBER, CARD, GREEN, GREY, PILL, RED, TABLE, TABLE_FRAME, TBODY, TD, TH, empty_line, load_error, skeleton, time,
+    AMBER, CARD, GREEN, GREY, Head, PILL, RED, TBODY, TD, empty_line, framed_table, load_error, skeleton, time,
 };
 use crate::api::deliverability::{UploadCertificate, tls_overview};
 use crate::components::field::TextField;
@@ -189,25 +189,19 @@ fn certificates_table(certificates: Vec<CertificateStatus>) -> AnyView {
             }
         })
         .collect_view();
-    view! {
-        <div class=TABLE_FRAME>
-            <table id="certificates" class=TABLE>
-                <caption class="sr-only">"TLS certificates"</caption>
-                <thead class="bg-slate-50 dark:bg-slate-900/60">
-                    <tr>
-                        <th scope="col" class=TH>"Host"</th>
-                        <th scope="col" class=TH>"Purpose"</th>
-                        <th scope="col" class=TH>"Source"</th>
-                        <th scope="col" class=TH>"Status"</th>
-                        <th scope="col" class=TH>"Issuer"</th>
-                        <th scope="col" class=TH>"Expires"</th>
-                        <th scope="col" class=TH>"Last attempt"</th>
-                        <th scope="col" class=TH>"Last error"</th>
-                    </tr>
-                </thead>
-                <tbody class=TBODY>{rows}</tbody>
-            </table>
-        </div>
-    }
-    .into_any()
+    framed_table(
+        "certificates",
+        "TLS certificates",
+        &[
+            ("Host", Head::Left),
+            ("Purpose", Head::Left),
+            ("Source", Head::Left),
+            ("Status", Head::Left),
+            ("Issuer", Head::Left),
+            ("Expires", Head::Left),
+            ("Last attempt", Head::Left),
+            ("Last error", Head::Left),
+        ],
+        view! { <tbody class=TBODY>{rows}</tbody> },
+    )
 }

@@ -31,7 +31,43 @@ pub enum Head {
 /// A plain table inside a card (no paging: these lists are short), so every table of the
 /// three pages has the same frame and header style.
 pub fn card_table(id: &'static str, columns: &[(&'static str, Head)], rows: impl IntoView + 'static) -> AnyView {
-    let head = columns
+    view! {
+        <div class="mt-4 overflow-x-auto">
+            <table id=id class=TABLE>
+                <thead>
+                    <tr>{header_cells(columns)}</tr>
+                </thead>
+                <tbody class=TBODY>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// A page's main table in its own frame, with a caption for screen readers. `body` is one
+/// or more `<tbody>` (a record and its detail line can share one).
+pub fn framed_table(
+    id: &'static str,
+    caption: &'static str,
+    columns: &[(&'static str, Head)],
+    body: impl IntoView + 'static,
+) -> AnyView {
+    view! {
+        <div class=TABLE_FRAME>
+            <table id=id class=TABLE>
+                <caption class="sr-only">{caption}</caption>
+                <thead class="bg-slate-50 dark:bg-slate-900/60">
+                    <tr>{header_cells(columns)}</tr>
+                </thead>
+                {body}
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+fn header_cells(columns: &[(&'static str, Head)]) -> AnyView {
+    columns
         .iter()
         .map(|&(label, how)| match how {
             Head::Left => view! { <th scope="col" class=TH>{label}</th> }.into_any(),
@@ -40,18 +76,8 @@ pub fn card_table(id: &'static str, columns: &[(&'static str, Head)], rows: impl
                 view! { <th scope="col" class=TH><span class="sr-only">{label}</span></th> }.into_any()
             }
         })
-        .collect_view();
-    view! {
-        <div class="mt-4 overflow-x-auto">
-            <table id=id class=TABLE>
-                <thead>
-                    <tr>{head}</tr>
-                </thead>
-                <tbody class=TBODY>{rows}</tbody>
-            </table>
-        </div>
-    }
-    .into_any()
+        .collect_view()
+        .into_any()
 }
 
 /// Frame of a section, the same as the cards of the mail pages.

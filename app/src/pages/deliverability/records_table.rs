@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use model::deliverability::{CheckStatus, ExpectedRecord, RecordCheck};
 
-use super::{AMBER, GREEN, GREY, ORANGE, PILL, RED, SLATE, TABLE, TABLE_FRAME, TD, TH, empty_line};
+use super::{AMBER, GREEN, GREY, Head, ORANGE, PILL, RED, SLATE, TD, empty_line, framed_table};
 use crate::components::toast::Toasts;
 use crate::pages::mail::widgets::ROW_ACTION;
 
@@ -35,24 +35,18 @@ pub(super) fn records_table(records: Vec<(ExpectedRecord, Option<RecordCheck>)>,
         return empty_line("No records to publish for this domain.");
     }
     let rows = records.into_iter().map(|(record, check)| record_row(record, check, toasts)).collect_view();
-    view! {
-        <div class=TABLE_FRAME>
-            <table id="dns-records" class=TABLE>
-                <caption class="sr-only">"DNS records to publish"</caption>
-                <thead class="bg-slate-50 dark:bg-slate-900/60">
-                    <tr>
-                        <th scope="col" class=TH>"Record"</th>
-                        <th scope="col" class=TH>"Type"</th>
-                        <th scope="col" class=TH>"Host"</th>
-                        <th scope="col" class=TH>"Value"</th>
-                        <th scope="col" class=TH>"Status"</th>
-                    </tr>
-                </thead>
-                {rows}
-            </table>
-        </div>
-    }
-    .into_any()
+    framed_table(
+        "dns-records",
+        "DNS records to publish",
+        &[
+            ("Record", Head::Left),
+            ("Type", Head::Left),
+            ("Host", Head::Left),
+            ("Value", Head::Left),
+            ("Status", Head::Left),
+        ],
+        rows,
+    )
 }
 
 /// One record: what to publish where, its verdict, and (when it is not fine) what DNS served,
