@@ -294,6 +294,16 @@ async fn an_import_adds_to_lists_but_never_resubscribes_someone_who_left() {
     options.status = ListStatus::Unconfirmed;
     import(&e, "again.csv", "email\nkept@example.com\n", &options).await;
     assert_eq!(membership(&e, members, "kept@example.com").await.0, "subscribed");
+    // What segments read kept up: new contacts were written with their keys, existing ones
+    // re-keyed (pending moved from unconfirmed to subscribed).
+    let stale: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM contact c WHERE c.list_keys IS DISTINCT FROM COALESCE((SELECT \
+             array_agg(list_key(m.list_id, m.status) ORDER BY list_key(m.list_id, m.status)) FROM list_membership m WHERE m.contact_id = c.id), '{}')",
+    )
+    .fetch_one(&e.t.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(stale, 0);
     let missing = e.a.imports.upload("x.csv", body("email\na@example.com\n"), "alice").await.unwrap();
     let mut bad_list = settings(vec![ColumnTarget::Email]);
     bad_list.list_ids = vec![members + 1000];

@@ -278,6 +278,21 @@ async fn members(pool: &PgPool, list_id: i64) -> Vec<(String, String)> {
     .unwrap()
 }
 
+/// Every contact's `list_keys` (what segments read) equals the keys of its memberships
+/// (the source of truth) after whatever statements ran.
+async fn assert_keys_follow_memberships(pool: &PgPool) {
+    let stale: Vec<(String, Vec<i64>, Vec<i64>)> = sqlx::query_as(
+        "SELECT c.email, c.list_keys, COALESCE((SELECT array_agg(list_key(m.list_id, m.status) ORDER BY list_key(m.list_id, m.status)) \
+             FROM list_membership m WHERE m.contact_id = c.id), '{}') AS expected \
+         FROM contact c ORDER BY c.email",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let stale: Vec<_> = stale.into_iter().filter(|(_, have, want)| have != want).collect();
+    assert!(stale.is_empty(), "list keys out of step with memberships: {stale:?}");
+}
+
 fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
     expected.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
 }
@@ -548,6 +563,7 @@ async fn adding_to_a_list_never_resubscribes_or_downgrades() {
     let nowhere = BulkAction::AddToList { list_id: f.beta + 100, status: ListStatus::Subscribed };
     let refused = apply_bulk(pool, &four, &nowhere, "alice").await;
     assert!(matches!(refused, Err(ContactError::ListNotFound(id)) if id == f.beta + 100), "{refused:?}");
+    assert_keys_follow_memberships(pool).await;
 }
 
 #[tokio::test]
@@ -568,6 +584,7 @@ async fn unsubscribing_changes_only_active_memberships() {
     let everyone = query("", None);
     assert_eq!(apply_bulk(pool, &everyone, &BulkAction::Unsubscribe(None), "alice").await.unwrap(), outcome(5, 1));
     assert_eq!(members(pool, f.beta).await, pairs(&[("ann", "unsubscribed"), ("eve", "unsubscribed")]));
+    assert_keys_follow_memberships(pool).await;
 }
 
 #[tokio::test]
@@ -611,6 +628,11 @@ async fn moving_keeps_status_and_consent_and_removing_logs_it() {
         pairs(&[("ann", "unsubscribed"), ("bob", "unsubscribed"), ("cid", "unconfirmed")])
     );
     assert_eq!(events(pool, f.eve, "removed_from_list").await, [(Some(f.beta), "bulk: alice".to_owned())]);
+    assert_keys_follow_memberships(pool).await;
+    // Deleting a list drops its keys from its former members.
+    sqlx::query("DELETE FROM contact_list WHERE id = $1").bind(f.beta).execute(pool).await.unwrap();
+    assert_keys_follow_memberships(pool).await;
+    check(&f, on_list(f.beta, None), &[]).await;
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! The result table and the `FIGURE` lines the README quotes.
 
+use super::ceiling::Ceiling;
 use super::child::{ExportFigures, ImportFigures};
 use super::generate::Files;
 use super::segments::SegmentTiming;
@@ -9,7 +10,7 @@ use super::topup::Topped;
 pub struct Figures<'a> {
     pub rows: u64,
     pub files: &'a Files,
-    pub copy_s: f64,
+    pub ceiling: &'a Ceiling,
     pub import: &'a ImportFigures,
     pub topped: &'a Topped,
     pub timings: &'a [SegmentTiming],
@@ -18,7 +19,8 @@ pub struct Figures<'a> {
 
 /// Prints the table, then one `FIGURE <name> <value>` line per figure.
 pub fn print(f: &Figures<'_>) {
-    let ratio = if f.copy_s > 0.0 { f.import.run_s / f.copy_s } else { 0.0 };
+    let ratio = if f.ceiling.copy_s > 0.0 { f.import.run_s / f.ceiling.copy_s } else { 0.0 };
+    let floor_ratio = if f.ceiling.floor_s > 0.0 { f.import.run_s / f.ceiling.floor_s } else { 0.0 };
     let export_rate = if f.export.seconds > 0.0 { f.export.rows as f64 / f.export.seconds } else { 0.0 };
     let valid = f.files.rows - f.files.invalid;
     println!();
@@ -28,7 +30,8 @@ pub fn print(f: &Figures<'_>) {
         &format!("file: {} rows x 10 columns, {} invalid", f.rows, f.files.invalid),
         format!("{:.1} MB", mb(f.files.import_bytes)),
     );
-    row(&format!("ceiling: psql \\copy of the {valid} valid rows (bare table)"), format!("{:.2} s", f.copy_s));
+    row(&format!("ceiling: psql \\copy of the {valid} valid rows (bare table)"), format!("{:.2} s", f.ceiling.copy_s));
+    row("floor: the same rows by SQL into contact + membership copies", format!("{:.2} s", f.ceiling.floor_s));
     row("import: upload (stream to disk)", format!("{:.2} s", f.import.upload_s));
     row(
         &format!(
@@ -38,6 +41,7 @@ pub fn print(f: &Figures<'_>) {
         format!("{:.2} s", f.import.run_s),
     );
     row("import: ratio run / psql \\copy", format!("{ratio:.2}x"));
+    row("import: ratio run / schema floor", format!("{floor_ratio:.2}x"));
     row("import: peak RSS of the import process (VmHWM)", format!("{:.1} MB", f.import.hwm_mb()));
     row(
         "import: VmHWM before the upload (runtime + pool)",
@@ -73,8 +77,10 @@ pub fn print(f: &Figures<'_>) {
     figure("import_1m_s", f.import.run_s);
     figure("import_upload_s", f.import.upload_s);
     figure("import_peak_rss_mb", f.import.hwm_mb());
-    figure("psql_copy_s", f.copy_s);
+    figure("psql_copy_s", f.ceiling.copy_s);
+    figure("schema_floor_s", f.ceiling.floor_s);
     figure("import_vs_copy_ratio", ratio);
+    figure("import_vs_floor_ratio", floor_ratio);
     for t in f.timings {
         figure(&format!("segment_{}_p50_ms", t.name), t.p50_ms);
         figure(&format!("segment_{}_p95_ms", t.name), t.p95_ms);

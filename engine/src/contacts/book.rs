@@ -158,9 +158,8 @@ impl ContactBook {
                 Expr::cust("c.last_activity_at"),
             ])
             .expr_as(
-                Expr::cust(
-                    "(SELECT count(*) FROM list_membership m WHERE m.contact_id = c.id AND m.status = 'subscribed')",
-                ),
+                // Subscribed memberships are the list keys ending in status code 2 (migration 0005).
+                Expr::cust("(SELECT count(*) FROM unnest(c.list_keys) AS k WHERE k % 4 = 2)"),
                 Alias::new("subscribed_lists"),
             )
             .expr_as(

@@ -13,22 +13,21 @@ use model::contacts::{AttributeOp, AttributeValue, ListStatus, SegmentFilter, Ta
 use sea_query::{Expr, SimpleExpr, Value};
 use serde_json::Value as Json;
 
-/// Run (in the same transaction) before a statement with a compiled segment: a list of a
-/// million members is hashed in memory (about 50 MB) instead of PostgreSQL falling back to
-/// re-reading the list for every contact, which it does when the hash would not fit the
-/// default 4 MB of `work_mem`. One admin query at a time, so the memory is bounded.
+/// Run (in the same transaction) before a statement with a compiled segment: the bitmaps of
+/// index conditions matching a million contacts stay exact and the suppression hashes stay
+/// in memory instead of PostgreSQL falling back to lossy pages and batches under the default
+/// 4 MB of `work_mem`. One admin query at a time, so the memory is bounded.
 pub const WORK_MEM: &str = "SET LOCAL work_mem = '128MB'";
 
-/// Compiles a validated filter into a condition over `contact c`. Lists and events are
-/// `c.id IN (subquery)`: PostgreSQL turns that into a semi-join at the top level and into one
-/// hashed subquery under OR/NOT (a correlated EXISTS there would probe once per contact,
-/// seconds at a million contacts). A filter that did not pass `SegmentFilter::validate` still compiles to a safe
-/// condition: combinations validation refuses match nothing.
+/// Compiles a validated filter into a condition over `contact c` that reads only that row, so
+/// a count is one (parallel) pass over the matching contacts with no join to hash. A filter
+/// that did not pass `SegmentFilter::validate` still compiles to a safe condition:
+/// combinations validation refuses match nothing.
 pub fn compile(filter: &SegmentFilter, now: DateTime<Utc>) -> SimpleExpr {
     match filter {
         SegmentFilter::And(children) => combine(children, now, SimpleExpr::and, "TRUE"),
-        SegmentFilter::Or(children) => match same_status_lists(children) {
-            Some((ids, status)) => on_lists(&ids, status),
+        SegmentFilter::Or(children) => match or_of_lists(children) {
+            Some(keys) => on_keys(keys),
             None => combine(children, now, SimpleExpr::or, "FALSE"),
         },
         // `IS NOT TRUE`, not plain NOT: a condition that is NULL for a contact (no such
@@ -69,37 +68,49 @@ fn never() -> SimpleExpr {
 // Lists and tags
 
 fn on_list(list_id: i64, status: Option<ListStatus>) -> SimpleExpr {
-    on_lists(&[list_id], status)
+    on_keys(list_keys(list_id, status))
 }
 
-/// Membership of any of `list_ids`: one subquery however many lists, so "list A OR list B"
-/// reads the memberships once instead of building one hash per list.
-fn on_lists(list_ids: &[i64], status: Option<ListStatus>) -> SimpleExpr {
-    let ids = list_ids.to_vec();
-    match status {
-        None => Expr::cust_with_values(
-            "c.id IN (SELECT m.contact_id FROM list_membership m WHERE m.list_id = ANY($1))",
-            [ids],
-        ),
-        Some(status) => Expr::cust_with_values(
-            "c.id IN (SELECT m.contact_id FROM list_membership m WHERE m.list_id = ANY($1) AND m.status = $2)",
-            [Value::from(ids), Value::from(status.as_str())],
-        ),
+/// The key a membership of `list_id` with `status` leaves in `contact.list_keys`; the SQL
+/// function `list_key` of migration 0005 computes the same number. `None` when the id is too
+/// large to have a key (no such list can exist).
+pub fn list_key(list_id: i64, status: ListStatus) -> Option<i64> {
+    let code = match status {
+        ListStatus::Unconfirmed => 1,
+        ListStatus::Subscribed => 2,
+        ListStatus::Unsubscribed => 3,
+    };
+    list_id.checked_mul(4)?.checked_add(code)
+}
+
+/// The keys that put a contact on `list_id` with `status`, or with any status.
+fn list_keys(list_id: i64, status: Option<ListStatus>) -> Vec<i64> {
+    let statuses = match status {
+        Some(status) => vec![status],
+        None => vec![ListStatus::Unconfirmed, ListStatus::Subscribed, ListStatus::Unsubscribed],
+    };
+    statuses.into_iter().filter_map(|s| list_key(list_id, s)).collect()
+}
+
+/// Membership by any of `keys`: one condition on the contact's own `list_keys` (GIN index),
+/// so a list condition costs what a tag condition costs instead of a semi-join that hashes a
+/// whole list. No keys (an impossible list id) match nothing.
+fn on_keys(keys: Vec<i64>) -> SimpleExpr {
+    if keys.is_empty() {
+        return never();
     }
+    Expr::cust_with_values("c.list_keys && $1", [keys])
 }
 
-/// The lists of an OR group made only of list conditions with one and the same status.
-fn same_status_lists(children: &[SegmentFilter]) -> Option<(Vec<i64>, Option<ListStatus>)> {
-    let mut ids = Vec::with_capacity(children.len());
-    let mut shared: Option<Option<ListStatus>> = None;
+/// The keys of an OR group made only of list conditions: any mix of lists and statuses is one
+/// overlap test.
+fn or_of_lists(children: &[SegmentFilter]) -> Option<Vec<i64>> {
+    let mut keys = Vec::with_capacity(children.len() * 3);
     for child in children {
         let SegmentFilter::OnList { list_id, status } = child else { return None };
-        if *shared.get_or_insert(*status) != *status {
-            return None;
-        }
-        ids.push(*list_id);
+        keys.extend(list_keys(*list_id, *status));
     }
-    shared.map(|status| (ids, status))
+    (!children.is_empty()).then_some(keys)
 }
 
 /// Tags are compared as stored (trimmed); blank entries are dropped. An empty set follows
@@ -430,16 +441,19 @@ mod tests {
     #[test]
     fn lists_domains_and_engagement_bind_their_values() {
         let (sql, values) = sql_of(&SegmentFilter::OnList { list_id: 7, status: Some(ListStatus::Subscribed) });
-        assert!(sql.contains("m.list_id = ANY($2) AND m.status = $3"), "{sql}");
-        assert_eq!(values.0[1..], [Value::from(vec![7i64]), Value::from("subscribed")]);
-        // An OR of list conditions with one status is one subquery over all the lists.
+        assert!(sql.contains("c.list_keys && $2"), "{sql}");
+        assert_eq!(values.0[1..], [Value::from(vec![30i64])]);
+        // An OR of list conditions, whatever their statuses, is one overlap test.
         let either = SegmentFilter::Or(vec![
             SegmentFilter::OnList { list_id: 1, status: None },
-            SegmentFilter::OnList { list_id: 2, status: None },
+            SegmentFilter::OnList { list_id: 2, status: Some(ListStatus::Unsubscribed) },
         ]);
         let (sql, values) = sql_of(&either);
-        assert_eq!(sql.matches("list_membership").count(), 1, "{sql}");
-        assert_eq!(values.0[1], Value::from(vec![1i64, 2]));
+        assert_eq!(sql.matches("list_keys").count(), 1, "{sql}");
+        assert_eq!(values.0[1], Value::from(vec![5i64, 6, 7, 11]));
+        // An id too large to have a key matches nothing instead of overflowing.
+        let (sql, values) = sql_of(&SegmentFilter::OnList { list_id: i64::MAX, status: None });
+        assert!(sql.contains("FALSE") && values.0.len() == 1, "{sql}");
 
         let (sql, values) = sql_of(&SegmentFilter::EmailDomain(vec!["GMail.com.".into()]));
         assert!(sql.contains("c.domain = ANY($2)"), "{sql}");

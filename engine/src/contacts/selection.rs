@@ -28,10 +28,7 @@ pub async fn selection_condition(pool: &PgPool, sel: &Selection, now: DateTime<U
             filter.validate()?;
             Ok(compile(&filter, now))
         }
-        Selection::List(list_id) => Ok(Expr::cust_with_values(
-            "EXISTS (SELECT 1 FROM list_membership m WHERE m.contact_id = c.id AND m.list_id = $1)",
-            [*list_id],
-        )),
+        Selection::List(list_id) => Ok(compile(&SegmentFilter::OnList { list_id: *list_id, status: None }, now)),
     }
 }
 

@@ -189,7 +189,7 @@ async fn merge_staged(
     if job::phase(pool, id, "saving contacts").await? {
         return Ok(Outcome::Cancelled);
     }
-    let (new, updated) = merge::upsert_contacts(&mut tx, id, settings.overwrite).await?;
+    let (new, updated) = merge::upsert_contacts(&mut tx, id, settings).await?;
     if job::phase(pool, id, "adding to lists").await? {
         return Ok(Outcome::Cancelled);
     }
