@@ -13,9 +13,9 @@
 //! 6. the export of every contact to a CSV file, in a child process (wall time, rows/s, RSS).
 //!
 //! Run: `cargo bench -p engine --bench contacts` (`BENCH_ROWS=20000` for a smoke run;
-//! `BENCH_DATABASE_URL` names a server where the user may CREATE DATABASE, default
-//! `postgres://postgres@127.0.0.1:5432/postgres`; files go to `BENCH_DIR`, default a temp
-//! folder). Prints a table and `FIGURE <name> <value>` lines.
+//! `BENCH_DATABASE_URL` names a server where the user may CREATE DATABASE, default the
+//! product's own embedded PostgreSQL started for the run; files go to `BENCH_DIR`, default a
+//! temp folder). Prints a table and `FIGURE <name> <value>` lines.
 
 mod ceiling;
 mod child;
@@ -42,8 +42,8 @@ async fn run() {
     let rows = setup::bench_rows();
     let dir = setup::work_dir();
     println!("contacts benchmark: {rows} rows, files in {}", dir.display());
-    let db = setup::fresh_database().await;
-    println!("database {} created and migrated", setup::DATABASE);
+    let db = setup::fresh_database(&dir).await;
+    println!("database {} created and migrated on {}", setup::DATABASE, db.server);
 
     let files = generate::write_files(&dir, rows);
     println!(
@@ -76,6 +76,7 @@ async fn run() {
     let export = child::run_export(&db.url, &dir).await;
 
     report::print(&report::Figures {
+        server: &db.server,
         rows,
         files: &files,
         ceiling: &ceiling,
@@ -85,4 +86,5 @@ async fn run() {
         export: &export,
     });
     generate::remove(&files);
+    db.finish().await;
 }

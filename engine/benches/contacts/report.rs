@@ -8,6 +8,7 @@ use super::topup::Topped;
 
 /// Everything measured in one run.
 pub struct Figures<'a> {
+    pub server: &'a str,
     pub rows: u64,
     pub files: &'a Files,
     pub ceiling: &'a Ceiling,
@@ -24,6 +25,7 @@ pub fn print(f: &Figures<'_>) {
     let export_rate = if f.export.seconds > 0.0 { f.export.rows as f64 / f.export.seconds } else { 0.0 };
     let valid = f.files.rows - f.files.invalid;
     println!();
+    println!("measured on {}", f.server);
     row("measure", "value".to_owned());
     println!("{}", "-".repeat(75));
     row(

@@ -1,18 +1,35 @@
-//! The benchmark's own database, created fresh on every run, and its knobs.
+//! The benchmark's own database, created fresh on every run, and its knobs. Without
+//! `BENCH_DATABASE_URL` it lives in the product's own embedded PostgreSQL (a cluster under
+//! the bench directory, configured as `billionmail serve` configures its own), so the figures
+//! are those of the product as shipped; with it, on whatever server that names.
 
 use std::path::PathBuf;
 
+use engine::db::embedded::EmbeddedPostgres;
 use engine::db::{Database, DatabaseMode, migrate};
 use sqlx::{Connection, PgConnection, PgPool};
 
 /// Name of the database the benchmark creates (dropped first if it exists).
 pub const DATABASE: &str = "bm_bench_contacts";
-const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
-
 /// The benchmark database.
 pub struct BenchDb {
     pub url: String,
     pub pool: PgPool,
+    /// The cluster started for the run, if no server was named.
+    pub embedded: Option<EmbeddedPostgres>,
+    /// What the figures were measured on, for the report.
+    pub server: String,
+}
+
+impl BenchDb {
+    /// Stops and removes the cluster the run started (it holds a few GB).
+    pub async fn finish(mut self) {
+        self.pool.close().await;
+        if let Some(mut cluster) = self.embedded.take() {
+            cluster.stop().await.expect("stop the embedded PostgreSQL");
+            std::fs::remove_dir_all(cluster.data_dir()).ok();
+        }
+    }
 }
 
 /// Rows of the generated file: `BENCH_ROWS`, default one million.
@@ -34,8 +51,19 @@ pub fn work_dir() -> PathBuf {
 }
 
 /// Drops and re-creates the benchmark database, migrates it and connects.
-pub async fn fresh_database() -> BenchDb {
-    let base = std::env::var("BENCH_DATABASE_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned());
+pub async fn fresh_database(dir: &std::path::Path) -> BenchDb {
+    let (base, embedded, server) = match std::env::var("BENCH_DATABASE_URL") {
+        Ok(url) => (url, None, "the server BENCH_DATABASE_URL names".to_owned()),
+        Err(_) => {
+            let data = dir.join("postgres");
+            std::fs::remove_dir_all(&data).ok();
+            let mut cluster = EmbeddedPostgres::locate(&data).expect("find initdb/pg_ctl");
+            cluster.start().await.expect("start the embedded PostgreSQL");
+            let settings = std::fs::read_to_string(data.join(engine::db::tuning::SETTINGS_FILE)).unwrap_or_default();
+            let sized: Vec<&str> = settings.lines().filter(|l| !l.starts_with('#')).collect();
+            (cluster.url("postgres"), Some(cluster), format!("the product's embedded PostgreSQL ({})", sized.join(", ")))
+        }
+    };
     let mut admin = PgConnection::connect(&base).await.expect("connect to BENCH_DATABASE_URL");
     sqlx::query(&format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")).execute(&mut admin).await.expect("drop");
     sqlx::query(&format!("CREATE DATABASE {DATABASE}")).execute(&mut admin).await.expect("create database");
@@ -43,7 +71,7 @@ pub async fn fresh_database() -> BenchDb {
     let url = with_database(&base, DATABASE);
     let db = Database::connect(&url, DatabaseMode::External, 8).await.expect("connect to the bench database");
     migrate::run(&db.pool).await.expect("migrate the bench database");
-    BenchDb { url, pool: db.pool }
+    BenchDb { url, pool: db.pool, embedded, server }
 }
 
 /// `base` with its database path replaced by `name` (query string kept).

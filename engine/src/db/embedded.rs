@@ -5,6 +5,7 @@
 //! directory only (no TCP port, nothing to clash with), is created with the machine's
 //! `initdb`, started and stopped with `pg_ctl`. PostgreSQL refuses to run as root, so a root
 //! process runs those tools as the `postgres` system user (override: `BM_EMBEDDED_PG_USER`).
+//! Each start sizes the server for the machine (`tuning.rs`).
 
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -58,6 +59,9 @@ impl EmbeddedPostgres {
             self.init().await?;
         }
         if !self.is_running().await? {
+            if let Some(memory) = super::tuning::total_memory() {
+                super::tuning::write(&self.data_dir, memory)?;
+            }
             let log = self.data_dir.join("server.log");
             let options = format!(
                 "-c listen_addresses='' -c unix_socket_directories='{}' -c max_connections=60",

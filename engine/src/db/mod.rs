@@ -3,6 +3,7 @@
 pub mod embedded;
 pub mod migrate;
 pub mod order;
+pub mod tuning;
 
 use std::time::{Duration, Instant};
 
