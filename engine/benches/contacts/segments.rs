@@ -74,6 +74,9 @@ pub async fn measure(pool: &PgPool, lists: &[i64]) -> Vec<SegmentTiming> {
             millis.push(start.elapsed().as_secs_f64() * 1000.0);
         }
         millis.sort_by(f64::total_cmp);
+        for line in segments.plan(&filter).await.expect("plan") {
+            println!("  plan {name}: {line}");
+        }
         let count = last.unwrap_or_default();
         let timing = SegmentTiming {
             name,

@@ -22,9 +22,14 @@ pub struct BenchDb {
 }
 
 impl BenchDb {
-    /// Stops and removes the cluster the run started (it holds a few GB).
+    /// Stops and removes the cluster the run started (it holds a few GB), unless
+    /// `BENCH_KEEP` is set: then it keeps running for a look with psql.
     pub async fn finish(mut self) {
         self.pool.close().await;
+        if std::env::var_os("BENCH_KEEP").is_some() {
+            println!("BENCH_KEEP: the database stays at {}", self.url);
+            return;
+        }
         if let Some(mut cluster) = self.embedded.take() {
             cluster.stop().await.expect("stop the embedded PostgreSQL");
             std::fs::remove_dir_all(cluster.data_dir()).ok();

@@ -136,6 +136,19 @@ impl Segments {
         Ok(SegmentCount { matching, sendable, millis })
     }
 
+    /// PostgreSQL's plan for counting `filter` (`EXPLAIN`, not run), one line per node: what
+    /// support and the benchmark look at when a count is slow.
+    pub async fn plan(&self, filter: &SegmentFilter) -> Result<Vec<String>> {
+        filter.validate()?;
+        let (sql, values) = count_statement(filter, Utc::now());
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(super::segment_sql::WORK_MEM).execute(&mut *tx).await?;
+        let lines: Vec<String> =
+            sqlx::query_scalar_with(&format!("EXPLAIN (COSTS false) {sql}"), values).fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(lines)
+    }
+
     /// Counts a saved segment and stores last_count/counted_at.
     pub async fn count_saved(&self, id: i64) -> Result<SegmentCount> {
         let segment = self.get(id).await?;
