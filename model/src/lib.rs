@@ -7,10 +7,12 @@
 pub mod admin;
 pub mod contacts;
 pub mod deliverability;
+pub mod email;
 pub mod mail;
 pub mod overview;
 pub mod paging;
 pub mod password;
+pub mod templates;
 pub mod username;
 
 pub use admin::{AdminAccount, SessionUser, SignInEvent};
