@@ -13,6 +13,7 @@ pub mod error;
 pub mod key_files;
 pub mod mail;
 pub mod overview;
+pub mod templates;
 pub mod testing;
 pub mod tls;
 
