@@ -91,6 +91,8 @@ fn file_body(path: &Path) -> Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> +
 /// Child: upload, start and run the import; prints one `IMPORT-RESULT` line.
 pub async fn import_only(args: &[String]) {
     let [url, file, list, dir] = args else { panic!("usage: {IMPORT_FLAG} <url> <file> <list id> <dir>") };
+    // The import logs the time of each phase; shown on the benchmark's stderr.
+    tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false).with_ansi(false).init();
     let db = Database::connect(url, DatabaseMode::External, 4).await.expect("connect");
     let audience = Audience::new(db.pool.clone(), PathBuf::from(dir).join("imports"));
     let hwm_before_kb = vm_hwm_kb();
@@ -130,12 +132,11 @@ pub async fn export_only(args: &[String]) {
 /// Runs this binary with `args` and returns the `key=value` pairs of its `<tag>` line.
 async fn run_child(args: &[String], tag: &str) -> Vec<(String, String)> {
     let exe = std::env::current_exe().expect("current exe");
-    let out = tokio::process::Command::new(exe)
-        .args(args)
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .await
-        .expect("run the child");
+    let out = tokio::process::Command::new(exe).args(args).output().await.expect("run the child");
+    // The child's log (the import's phase times) goes into the benchmark's output.
+    for line in String::from_utf8_lossy(&out.stderr).lines() {
+        println!("  {tag} {line}");
+    }
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "the {tag} child failed:\n{stdout}");
     let line = stdout.lines().find_map(|l| l.strip_prefix(tag)).unwrap_or_else(|| panic!("no {tag} in:\n{stdout}"));

@@ -61,12 +61,18 @@ pub async fn fresh_database(dir: &std::path::Path) -> BenchDb {
         Ok(url) => (url, None, "the server BENCH_DATABASE_URL names".to_owned()),
         Err(_) => {
             let data = dir.join("postgres");
-            std::fs::remove_dir_all(&data).ok();
             let mut cluster = EmbeddedPostgres::locate(&data).expect("find initdb/pg_ctl");
+            // A cluster a BENCH_KEEP run left behind is stopped before its files go.
+            cluster.stop_any().await.expect("stop the previous run's PostgreSQL");
+            std::fs::remove_dir_all(&data).ok();
             cluster.start().await.expect("start the embedded PostgreSQL");
             let settings = std::fs::read_to_string(data.join(engine::db::tuning::SETTINGS_FILE)).unwrap_or_default();
             let sized: Vec<&str> = settings.lines().filter(|l| !l.starts_with('#')).collect();
-            (cluster.url("postgres"), Some(cluster), format!("the product's embedded PostgreSQL ({})", sized.join(", ")))
+            (
+                cluster.url("postgres"),
+                Some(cluster),
+                format!("the product's embedded PostgreSQL ({})", sized.join(", ")),
+            )
         }
     };
     let mut admin = PgConnection::connect(&base).await.expect("connect to BENCH_DATABASE_URL");

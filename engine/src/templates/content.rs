@@ -14,7 +14,8 @@ pub const MAX_HTML_BYTES: usize = 2 * 1024 * 1024;
 /// Content of one kind, as stored; [`Content::new`] checks it before a save.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Content {
-    Document(Document),
+    /// Boxed: a document is far larger than the HTML variant's string handle.
+    Document(Box<Document>),
     Html(String),
 }
 
@@ -24,7 +25,7 @@ impl Content {
         match (document, html) {
             (Some(doc), None) => {
                 compile(&doc).map_err(|e| TemplateError::Invalid(render_problem(&e)))?;
-                Ok(Content::Document(doc))
+                Ok(Content::Document(Box::new(doc)))
             }
             (None, Some(html)) => {
                 check_html(&html)?;
@@ -58,7 +59,7 @@ impl Content {
     /// The document, for the `document` column.
     pub fn document(&self) -> Option<&Document> {
         match self {
-            Self::Document(doc) => Some(doc),
+            Self::Document(doc) => Some(doc.as_ref()),
             Self::Html(_) => None,
         }
     }

@@ -200,13 +200,13 @@ impl Templates {
         let content = Content::new(request.document, request.html)?;
         let id = request.template_id;
         let mut tx = self.pool.begin().await?;
-        let (kind, current) = history::lock(&mut *tx, id).await?;
+        let (kind, current) = history::lock(&mut tx, id).await?;
         if current != request.expected_version {
             return Err(TemplateError::VersionConflict { expected: request.expected_version, current });
         }
         content.require_kind(TemplateKind::parse(&kind))?;
         let version = current.saturating_add(1);
-        let saved_at = history::record(&mut *tx, id, version, &content, by, request.autosave).await?;
+        let saved_at = history::record(&mut tx, id, version, &content, by, request.autosave).await?;
         tx.commit().await?;
         Ok(SaveOutcome { version, saved_at })
     }
@@ -228,10 +228,10 @@ impl Templates {
         let old = history::get(&self.pool, id, version).await?;
         let content = Content::new(old.document, old.html)?;
         let mut tx = self.pool.begin().await?;
-        let (kind, current) = history::lock(&mut *tx, id).await?;
+        let (kind, current) = history::lock(&mut tx, id).await?;
         content.require_kind(TemplateKind::parse(&kind))?;
         let version = current.saturating_add(1);
-        let saved_at = history::record(&mut *tx, id, version, &content, by, false).await?;
+        let saved_at = history::record(&mut tx, id, version, &content, by, false).await?;
         tx.commit().await?;
         Ok(SaveOutcome { version, saved_at })
     }

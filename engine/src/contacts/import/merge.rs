@@ -94,12 +94,19 @@ pub async fn upsert_contacts(conn: &mut PgConnection, id: i64, settings: &Import
     Ok(sqlx::query_as(COUNT_TOUCHED).fetch_one(&mut *conn).await?)
 }
 
-/// Adds the touched contacts to the chosen lists and brings the list keys of the contacts
-/// that already existed up to date.
-pub async fn add_memberships(conn: &mut PgConnection, settings: &ImportSettings, file_name: &str) -> Result<u64> {
+/// Adds the touched contacts to the chosen lists and brings the list keys of the `updated`
+/// contacts that already existed up to date (none to do for a file of new addresses).
+pub async fn add_memberships(
+    conn: &mut PgConnection,
+    settings: &ImportSettings,
+    file_name: &str,
+    updated: i64,
+) -> Result<u64> {
     if settings.list_ids.is_empty() {
         return Ok(0);
     }
+    // The planner knows nothing of a temporary table until it is analysed.
+    sqlx::query("ANALYZE contact_import_touched").execute(&mut *conn).await?;
     sqlx::query(KEYS_BY_CALLER).execute(&mut *conn).await?;
     let done = sqlx::query(ADD_MEMBERSHIPS)
         .bind(&settings.list_ids)
@@ -108,7 +115,9 @@ pub async fn add_memberships(conn: &mut PgConnection, settings: &ImportSettings,
         .execute(&mut *conn)
         .await?;
     sqlx::query(KEYS_BY_TRIGGER).execute(&mut *conn).await?;
-    sqlx::query(REKEY_UPDATED).execute(&mut *conn).await?;
+    if updated > 0 {
+        sqlx::query(REKEY_UPDATED).execute(&mut *conn).await?;
+    }
     Ok(done.rows_affected())
 }
 
