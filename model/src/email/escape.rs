@@ -18,18 +18,18 @@ pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
 }
 
+/// The entity MJML text and attributes get for `c`: the HTML ones, and `~` (slot markers).
+fn mjml_entity(c: char) -> Option<&'static str> {
+    if c == '~' { Some("&#126;") } else { super::merge::html_entity(c) }
+}
+
 /// Appends user text as MJML element text.
 pub(crate) fn push_text(out: &mut String, s: &str) {
     for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '~' => out.push_str("&#126;"),
-            c if is_xml_char(c) => out.push(c),
-            _ => {}
+        match mjml_entity(c) {
+            Some(entity) => out.push_str(entity),
+            None if is_xml_char(c) => out.push(c),
+            None => {}
         }
     }
 }
@@ -37,13 +37,11 @@ pub(crate) fn push_text(out: &mut String, s: &str) {
 /// Appends user text as the inside of a double-quoted MJML attribute.
 pub(crate) fn push_attr(out: &mut String, s: &str) {
     for c in s.chars() {
+        if let Some(entity) = mjml_entity(c) {
+            out.push_str(entity);
+            continue;
+        }
         match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '~' => out.push_str("&#126;"),
             '\\' => out.push_str("&#92;"),
             '\t' | '\n' | '\r' => out.push(' '),
             c if c.is_ascii() && !c.is_ascii_control() => out.push(c),

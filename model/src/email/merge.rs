@@ -53,16 +53,25 @@ impl Escape {
     }
 }
 
+/// The entity for one of the five HTML-significant characters; the one table every escaper
+/// of this crate (merge values, MJML text and attributes) starts from.
+pub(crate) fn html_entity(c: char) -> Option<&'static str> {
+    match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '"' => Some("&quot;"),
+        '\'' => Some("&#39;"),
+        _ => None,
+    }
+}
+
 /// Appends `value` with the five HTML-significant characters replaced by entities.
 pub fn push_html_escaped(out: &mut String, value: &str) {
     for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+        match html_entity(c) {
+            Some(entity) => out.push_str(entity),
+            None => out.push(c),
         }
     }
 }
