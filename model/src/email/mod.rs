@@ -8,6 +8,8 @@
 
 pub mod block;
 pub mod document;
+pub mod edit;
+pub mod editable;
 mod escape;
 mod html_text;
 pub mod links;
