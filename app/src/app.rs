@@ -24,6 +24,8 @@ use crate::pages::segments::{SegmentEditPage, SegmentsPage};
 use crate::pages::setup::SetupPage;
 use crate::pages::sign_in::SignInPage;
 use crate::pages::suppression::SuppressionPage;
+use crate::pages::templates::TemplatesPage;
+use crate::pages::templates::edit_page::TemplateEditPage;
 
 /// The whole admin UI. Which pages a visitor may see is decided by the server before
 /// rendering (set-up only before the first admin exists, everything else after sign-in).
@@ -57,6 +59,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("segments/new") view=SegmentEditPage />
                     <Route path=path!("segments/:id") view=SegmentEditPage />
                     <Route path=path!("suppression") view=SuppressionPage />
+                    <Route path=path!("templates") view=TemplatesPage />
+                    <Route path=path!("templates/:id") view=TemplateEditPage />
                     <Route path=path!("domains") view=DomainsPage />
                     <Route path=path!("domains/:name/dns") view=DomainDnsPage />
                     <Route path=path!("mailboxes") view=MailboxesPage />

@@ -15,6 +15,8 @@ pub enum Section {
     Segments,
     /// Addresses never sent to.
     Suppression,
+    /// Email designs: drag-and-drop documents and pasted HTML.
+    Templates,
     Domains,
     Mailboxes,
     Aliases,
@@ -27,12 +29,13 @@ pub enum Section {
 
 impl Section {
     /// Sidebar order.
-    pub const ALL: [Section; 11] = [
+    pub const ALL: [Section; 12] = [
         Section::Overview,
         Section::Contacts,
         Section::Lists,
         Section::Segments,
         Section::Suppression,
+        Section::Templates,
         Section::Domains,
         Section::Mailboxes,
         Section::Aliases,
@@ -48,6 +51,7 @@ impl Section {
             Self::Lists => "/lists",
             Self::Segments => "/segments",
             Self::Suppression => "/suppression",
+            Self::Templates => "/templates",
             Self::Domains => "/domains",
             Self::Mailboxes => "/mailboxes",
             Self::Aliases => "/aliases",
@@ -64,6 +68,7 @@ impl Section {
             Self::Lists => "Lists",
             Self::Segments => "Segments",
             Self::Suppression => "Suppression",
+            Self::Templates => "Templates",
             Self::Domains => "Domains",
             Self::Mailboxes => "Mailboxes",
             Self::Aliases => "Aliases & forwards",
@@ -80,6 +85,7 @@ impl Section {
             Self::Lists => icons::list(),
             Self::Segments => icons::filter(),
             Self::Suppression => icons::ban(),
+            Self::Templates => icons::layout(),
             Self::Domains => icons::globe(),
             Self::Mailboxes => icons::envelope(),
             Self::Aliases => icons::forward(),

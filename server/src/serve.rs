@@ -68,6 +68,7 @@ pub fn app_state(config: &Config, db: engine::db::Database, auth: Authenticator)
             config.tls_reload.clone(),
         ),
         contacts: engine::contacts::Audience::new(db.pool.clone(), config.data_dir.join("imports")),
+        templates: engine::templates::TemplateLibrary::new(db.pool.clone(), media_dir(config)),
         acme_directory: config.acme_directory.clone(),
         acme_challenges: engine::tls::Http01Challenges::default(),
         site: SiteSecurity {
@@ -77,6 +78,12 @@ pub fn app_state(config: &Config, db: engine::db::Database, auth: Authenticator)
         },
         started_at: chrono::Utc::now(),
     })
+}
+
+/// Where uploaded template images are kept (`<data dir>/media`), served at `/media/`; one
+/// function so the state and the start-up check agree on the place.
+pub fn media_dir(config: &Config) -> std::path::PathBuf {
+    config.data_dir.join("media")
 }
 
 /// Where DNS records must point, from the configuration.
@@ -129,6 +136,12 @@ pub async fn run(config: &Config, open: &OpenDatabase, auth: Authenticator) -> R
             Ok(()) => tracing::info!(role = engine::mail::daemon_role::ROLE, "mail daemons' database login enabled"),
             Err(e) => tracing::error!(error = %e, "cannot enable the mail daemons' database login"),
         }
+    }
+    // The image library writes its directory on the first upload; creating it now surfaces a
+    // data directory the server cannot write to at start rather than at an admin's upload.
+    let media = media_dir(config);
+    if let Err(e) = tokio::fs::create_dir_all(&media).await {
+        tracing::error!(error = %e, dir = %media.display(), "cannot create the template image directory");
     }
     // Every host that needs a certificate shows on the Certificates page, issued or not.
     for host in &config.mail_tls_hosts {

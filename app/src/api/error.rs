@@ -199,6 +199,30 @@ mod from_engine {
         }
     }
 
+    /// Template refusals become the field error the editor or dialog can show next to the
+    /// input at fault; a stale save is a conflict (the editor offers to reload); database
+    /// and disk failures are logged and answered without their details.
+    impl From<engine::templates::TemplateError> for ApiError {
+        fn from(e: engine::templates::TemplateError) -> Self {
+            use engine::templates::TemplateError as T;
+            let text = e.to_string();
+            let message = format!("{}.", capitalise(text.trim_end_matches('.')));
+            match e {
+                T::Database(_) | T::Io(_) => {
+                    tracing::error!(error = %e, "templates");
+                    Self::Internal("a database or system error occurred; the details are in the server log".into())
+                }
+                ref e if e.is_not_found() => Self::NotFound(message),
+                T::Name | T::NameTaken(_) => Self::invalid("name", message),
+                T::SubjectHint => Self::invalid("subject_hint", message),
+                T::Invalid(_) => Self::invalid("content", message),
+                T::MediaTooLarge { .. } | T::MediaType(_) => Self::invalid("file", message),
+                ref e if e.is_conflict() => Self::Conflict(message),
+                _ => Self::invalid("form", message),
+            }
+        }
+    }
+
     fn capitalise(s: &str) -> String {
         let mut c = s.chars();
         c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()

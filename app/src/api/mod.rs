@@ -12,5 +12,6 @@ pub mod overview;
 pub mod request;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod templates;
 
 pub use error::ApiError;

@@ -33,6 +33,9 @@ pub struct AppState {
     pub certificates: engine::tls::Certificates,
     /// Contacts, lists, segments, imports, exports and the suppression list.
     pub contacts: engine::contacts::Audience,
+    /// Email templates with their version history, and the image library they use; the
+    /// template list, both editors and the image picker go through it.
+    pub templates: engine::templates::TemplateLibrary,
     /// The ACME directory in use; `None` = automatic TLS is off.
     pub acme_directory: Option<String>,
     /// Pending ACME HTTP-01 answers, served at `/.well-known/acme-challenge/`.

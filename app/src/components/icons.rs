@@ -104,3 +104,8 @@ pub fn filter() -> AnyView {
 pub fn ban() -> AnyView {
     icon("M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18M5.6 5.6l12.8 12.8")
 }
+
+/// Templates (a page laid out in blocks).
+pub fn layout() -> AnyView {
+    icon("M4 3h16a1 1 0 0 1 1 1v16a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1zM3 9h18M9 21V9")
+}

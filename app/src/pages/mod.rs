@@ -13,3 +13,4 @@ pub mod segments;
 pub mod setup;
 pub mod sign_in;
 pub mod suppression;
+pub mod templates;

@@ -1,9 +1,10 @@
-//! The HTTP router: Leptos pages and server functions, health check, static files, and
-//! the guards in front of them.
+//! The HTTP router: Leptos pages and server functions, health check, static files, the
+//! template image library, and the guards in front of them.
 
 pub mod contact_files;
 pub mod health;
 pub mod mailbox_export;
+pub mod media;
 pub mod origin;
 pub mod page_guard;
 pub mod roundcube;
@@ -57,7 +58,12 @@ pub fn router(state: AppState, webmail: Webmail) -> Router {
         .route("/api/contacts/imports/{id}/errors.csv", get(contact_files::import_errors))
         .route("/api/contacts/export.csv", get(contact_files::export))
         .route("/api/contacts/{id}/data.json", get(contact_files::personal_data))
+        .route("/api/media", post(media::upload))
         .with_state(guard_state.clone());
+    // Library images are loaded by recipients' mail clients, signed in nowhere: outside the
+    // page guard (which would redirect them to sign-in) and GET only, so no Origin check.
+    let media_files =
+        Router::new().route("/media/{stored_name}", get(media::serve)).with_state(state.templates.media.clone());
     let https = state.site.secure_cookies;
     let well_known_state = state.clone();
     let app_router = Router::new()
@@ -101,7 +107,7 @@ pub fn router(state: AppState, webmail: Webmail) -> Router {
         .route("/.well-known/mta-sts.txt", get(well_known::mta_sts))
         .route("/.well-known/acme-challenge/{token}", get(well_known::acme_challenge))
         .with_state(well_known_state);
-    let site = webmail_routes.merge(well_known).merge(app_router);
+    let site = webmail_routes.merge(well_known).merge(media_files).merge(app_router);
     // Requests for the webmail host never reach the admin: they go to RoundCube at its root.
     let site = match webmail_host {
         Some((host, proxy)) => {
