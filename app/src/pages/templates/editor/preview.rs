@@ -114,15 +114,20 @@ pub fn LivePreview(#[prop(into)] device: Signal<Device>) -> impl IntoView {
         <div class="flex h-full min-h-0 flex-col bg-slate-100 dark:bg-slate-950" data-testid="preview">
             <div class="relative flex min-h-0 flex-1 overflow-auto p-4">
                 <div class=frame_class data-device=move || device.get().key()>
-                    <iframe
-                        sandbox=""
-                        title="Email preview"
-                        data-testid="preview-frame"
-                        data-revision=revision_attr
-                        class="block h-full border-0 bg-white"
-                        style=move || format!("width:{}px;", width.get())
-                        srcdoc=move || html.get()
-                    ></iframe>
+                    // Created with its first render already in `srcdoc`: Chromium can drop a
+                    // `srcdoc` change made while the frame is still loading its first (empty)
+                    // document, which left the preview blank.
+                    <Show when=move || html.with(|h| !h.is_empty())>
+                        <iframe
+                            sandbox=""
+                            title="Email preview"
+                            data-testid="preview-frame"
+                            data-revision=revision_attr
+                            class="block h-full border-0 bg-white"
+                            style=move || format!("width:{}px;", width.get())
+                            srcdoc=move || html.get()
+                        ></iframe>
+                    </Show>
                 </div>
                 {move || error.get().map(|message| view! {
                     <div role="alert" data-testid="preview-error" data-revision=revision_attr
