@@ -156,6 +156,13 @@ test('select, change properties, duplicate, delete, and restore a version', asyn
   await page.click('[data-testid=canvas-root] > [data-testid=canvas-block][data-kind=button]');
   await page.waitForSelector('[data-testid=properties]');
   await shot('55-editor-button-properties');
+  // Reorder by dragging the block itself, then back with the keyboard-friendly arrow.
+  await page.dragAndDrop('[data-testid=canvas-root] > [data-testid=canvas-block][data-kind=button]',
+    '[data-testid=canvas-root] > [data-testid=drop-zone] >> nth=2');
+  assert.deepEqual(await topKinds(), ['heading', 'text', 'button', 'image', 'footer']);
+  await page.click('[data-testid=canvas-root] > [data-testid=canvas-block][data-kind=button]');
+  await page.click('[data-testid=move-down]');
+  assert.deepEqual(await topKinds(), ['heading', 'text', 'image', 'button', 'footer']);
   await page.click('[data-testid=duplicate-block]');
   assert.deepEqual(await topKinds(), ['heading', 'text', 'image', 'button', 'button', 'footer']);
   await page.click('[data-testid=delete-block]');
