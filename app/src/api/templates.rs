@@ -175,7 +175,7 @@ pub async fn preview_template(id: i64) -> Result<String, ApiError> {
                         ApiError::invalid("content", format!("This template cannot be rendered: {e}."))
                     })?;
                     let origin = site_url(&st).await;
-                    let lookup = move |name: &str| sample_value(name, &origin);
+                    let lookup = move |name: &str| model::email::sample_value(name, &origin);
                     Ok(compiled.render_for(&lookup).html)
                 }
                 (None, Some(html)) => Ok(html),
@@ -215,21 +215,6 @@ pub async fn delete_media(id: i64) -> Result<(), ApiError> {
     )
 }
 
-/// The recipient a preview is rendered for: plausible values so a thumbnail looks like a
-/// real email, and "#" for the per-recipient links that only exist at send time.
-#[cfg(feature = "ssr")]
-fn sample_value(name: &str, site_url: &str) -> Option<String> {
-    let value = match name {
-        "first_name" => "Alex",
-        "last_name" => "Morgan",
-        "email" => "alex@example.com",
-        "site_url" => site_url,
-        "unsubscribe_url" | "preferences_url" | "web_view_url" => "#",
-        _ => return None,
-    };
-    Some(value.to_owned())
-}
-
 /// The site's absolute origin without a trailing slash (`BM_PUBLIC_URL`, else the scheme
 /// and the request's Host header), so starter images (`{{ site_url }}/static/…`) load in
 /// previews. Empty when neither is known: the images then resolve against the admin page
@@ -264,14 +249,6 @@ fn is_plausible_host(host: &str) -> bool {
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
-
-    #[test]
-    fn previews_use_sample_values_and_dead_links() {
-        assert_eq!(sample_value("first_name", "https://x.test").as_deref(), Some("Alex"));
-        assert_eq!(sample_value("site_url", "https://x.test").as_deref(), Some("https://x.test"));
-        assert_eq!(sample_value("unsubscribe_url", "").as_deref(), Some("#"));
-        assert_eq!(sample_value("company", ""), None);
-    }
 
     #[test]
     fn only_plain_hosts_become_the_site_url() {

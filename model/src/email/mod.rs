@@ -21,6 +21,7 @@ mod mjml_blocks;
 mod mjml_head;
 pub mod render;
 pub mod rich_text;
+pub mod sample;
 pub mod starters;
 mod text;
 pub mod validate;
@@ -39,6 +40,7 @@ pub use merge::{Escape, MAX_NAME_LEN, MergeError, Piece, Template, is_field_name
 pub use mjml::{HIDE_ON_DESKTOP_CLASS, HIDE_ON_MOBILE_CLASS, MjmlSource, to_mjml};
 pub use render::{Compiled, MAX_RENDER_DEPTH, RenderError, RenderedMessage, compile};
 pub use rich_text::{Inline, Paragraph, ParagraphKind, RichText};
+pub use sample::sample_value;
 pub use starters::Starter;
 pub use text::WRAP_COLUMNS;
 pub use validate::{MAX_BLOCKS, Problem, WIDTH_RANGE};

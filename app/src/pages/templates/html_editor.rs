@@ -518,19 +518,11 @@ fn sentence(message: &str) -> String {
     out
 }
 
-/// The values merge tags show in the preview, the same samples as the library's
-/// thumbnails. `site_url` is empty, so `{{ site_url }}/static/…` becomes a path that the
-/// preview (a `srcdoc` frame, which takes the page's base URL) loads from this site.
+/// The values merge tags show in the preview: the sample recipient of every preview, with
+/// an empty `site_url`, so `{{ site_url }}/static/…` becomes a path that the preview (a
+/// `srcdoc` frame, which takes the page's base URL) loads from this site.
 fn sample_value(name: &str) -> Option<String> {
-    let value = match name {
-        "first_name" => "Alex",
-        "last_name" => "Morgan",
-        "email" => "alex@example.com",
-        "site_url" => "",
-        "unsubscribe_url" | "preferences_url" | "web_view_url" => "#",
-        _ => return None,
-    };
-    Some(value.to_owned())
+    model::email::sample_value(name, "")
 }
 
 /// The HTML the preview frame shows: merge tags filled with sample values, or the code as

@@ -5,7 +5,7 @@
 //! a restore can itself be undone by restoring the version before it.
 
 use leptos::prelude::*;
-use model::email::compile;
+use model::email::{compile, sample_value};
 use model::templates::{SaveOutcome, TemplateVersion, VersionSummary};
 
 use crate::api::templates::{get_template_version, restore_template_version, template_versions};
@@ -262,20 +262,13 @@ fn version_row(
     }
 }
 
-/// The HTML shown for a version: a document rendered with sample values (the first name
-/// "Alex", this site's address, `#` for everything else, so no real link or address shows
-/// up), or an HTML template as it is. The iframe is sandboxed, so nothing in it runs.
+/// The HTML shown for a version: a document rendered for the sample recipient (the same as
+/// the editor's preview), or an HTML template as it is. The iframe is sandboxed, so nothing in it runs.
 fn preview_html(version: &TemplateVersion) -> Result<String, String> {
     if let Some(doc) = &version.document {
         let compiled = compile(doc).map_err(|e| format!("This version cannot be previewed: {e}"))?;
         let origin = site_origin();
-        let lookup = |name: &str| -> Option<String> {
-            Some(match name {
-                "first_name" => "Alex".to_owned(),
-                "site_url" => origin.clone(),
-                _ => "#".to_owned(),
-            })
-        };
+        let lookup = |name: &str| sample_value(name, &origin);
         return Ok(compiled.render_for(&lookup).html);
     }
     version.html.clone().ok_or_else(|| "This version has no content to show.".to_owned())

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
-use model::email::{Compiled, LintIssue, Severity, compile, lint};
+use model::email::{Compiled, LintIssue, Severity, compile, lint, sample_value};
 
 /// The preview's device, re-exported so `preview::Device` names it where the preview is used.
 pub use super::modes::Device;
@@ -210,21 +210,6 @@ fn LintSummary(issues: RwSignal<Option<Vec<LintIssue>>>) -> impl IntoView {
 /// "1 error", "3 warnings".
 fn plural(count: usize, noun: &str) -> String {
     if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
-}
-
-/// The sample recipient the preview is merged with; links that only make sense in a sent
-/// message go nowhere.
-fn sample_value(name: &str, site_url: &str) -> Option<String> {
-    let value = match name {
-        "first_name" => "Alex",
-        "last_name" => "Morgan",
-        "email" => "alex@example.com",
-        "site_url" => site_url,
-        "unsubscribe_url" | "preferences_url" | "web_view_url" => "#",
-        "postal_address" => "Example Ltd · 1 Market Street · Springfield",
-        _ => return None,
-    };
-    Some(value.to_owned())
 }
 
 /// The admin site's own address, which is what `{{ site_url }}` becomes in the preview (the
