@@ -18,14 +18,12 @@ use engine::contacts::ContactError;
 use futures::channel::oneshot;
 use futures::{StreamExt, TryStreamExt};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
-use model::SessionUser;
 use model::contacts::Selection;
 use serde::Deserialize;
 use tokio::io::{AsyncReadExt, DuplexStream};
 
-use app::api::request::{SESSION_COOKIE, cookie};
-
 use super::GuardState;
+use super::session::signed_in;
 
 /// Bytes buffered between the export task and the response.
 const EXPORT_PIPE_BYTES: usize = 256 * 1024;
@@ -174,12 +172,6 @@ pub async fn personal_data(State(state): State<GuardState>, headers: HeaderMap, 
         },
         Err(e) => failure(&e, "personal data export"),
     }
-}
-
-/// The admin behind the session cookie, if the session is live.
-async fn signed_in(state: &GuardState, headers: &HeaderMap) -> Option<SessionUser> {
-    let token = cookie(headers, SESSION_COOKIE)?;
-    state.app.auth.sessions.validate(&token).await.ok().flatten()
 }
 
 fn unauthorized() -> Response {

@@ -24,13 +24,11 @@ use engine::templates::media::is_stored_name;
 use engine::templates::{MAX_MEDIA_BYTES, Media, TemplateError};
 use futures::StreamExt;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
-use model::SessionUser;
 use serde::Deserialize;
 use thiserror::Error;
 
-use app::api::request::{SESSION_COOKIE, cookie};
-
 use super::GuardState;
+use super::session::signed_in;
 
 /// Images never change under their name (a new upload gets a new name), so clients and
 /// proxies may keep them for a year without asking again.
@@ -151,19 +149,6 @@ pub async fn read_limited(headers: &HeaderMap, body: Body, limit: usize) -> Resu
         bytes.extend_from_slice(&chunk);
     }
     Ok(bytes)
-}
-
-/// The admin behind the session cookie, if the session is live. A database failure counts
-/// as signed out (logged): nothing is stored without a confirmed session.
-async fn signed_in(state: &GuardState, headers: &HeaderMap) -> Option<SessionUser> {
-    let token = cookie(headers, SESSION_COOKIE)?;
-    match state.app.auth.sessions.validate(&token).await {
-        Ok(user) => user,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot validate a session for an image upload");
-            None
-        }
-    }
 }
 
 /// 413 for a too-large image, 404 for a missing one, 400 with the reason for other bad

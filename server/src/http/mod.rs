@@ -8,6 +8,7 @@ pub mod media;
 pub mod origin;
 pub mod page_guard;
 pub mod roundcube;
+mod session;
 pub mod well_known;
 
 use std::sync::Arc;
