@@ -5,6 +5,7 @@
 //! that the server enforces.
 
 pub mod admin;
+pub mod campaigns;
 pub mod contacts;
 pub mod deliverability;
 pub mod email;

@@ -38,7 +38,7 @@ pub use links::{MenuLink, SocialLink, SocialNetwork};
 pub use lint::{GMAIL_CLIP_BYTES, GMAIL_WARN_BYTES, LintIssue, LintKind, Severity, lint};
 pub use merge::{Escape, MAX_NAME_LEN, MergeError, Piece, Template, is_field_name, push_html_escaped, push_tag_source};
 pub use mjml::{HIDE_ON_DESKTOP_CLASS, HIDE_ON_MOBILE_CLASS, MjmlSource, to_mjml};
-pub use render::{Compiled, MAX_RENDER_DEPTH, RenderError, RenderedMessage, compile};
+pub use render::{Compiled, MAX_RENDER_DEPTH, RenderError, RenderedMessage, compile, compile_html};
 pub use rich_text::{Inline, Paragraph, ParagraphKind, RichText};
 pub use sample::sample_value;
 pub use starters::Starter;

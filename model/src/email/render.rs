@@ -72,6 +72,13 @@ pub fn compile(doc: &Document) -> Result<Compiled, RenderError> {
     Ok(Compiled { html: source.splice(&html), text: text::plain_text(doc)? })
 }
 
+/// An HTML template (the code editor's content) as a [`Compiled`], its plain-text part
+/// derived from the HTML, so campaigns send both kinds the same way.
+pub fn compile_html(html: &str) -> Result<Compiled, MergeError> {
+    let text = super::html_text::html_to_text(html);
+    Ok(Compiled { html: Template::parse(html)?, text: Template::parse(text.trim())? })
+}
+
 /// mrml with the options this product needs: no comments, and no web-font links (the
 /// font stacks are web-safe; fetching Google Fonts would leak every open to a third party).
 fn mjml_to_html(mjml: &str) -> Result<String, RenderError> {
