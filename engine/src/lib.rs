@@ -5,6 +5,7 @@
 //! it never depends on them, so every rule here is testable without a browser.
 
 pub mod auth;
+pub mod campaign_fixture;
 pub mod campaigns;
 pub mod contacts;
 pub mod db;
