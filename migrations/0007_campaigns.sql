@@ -102,7 +102,7 @@ CREATE TABLE sending_relay (
     username        TEXT,
     -- Needed in clear to log in to the relay; readable only by the database owner.
     password        TEXT,
-    max_connections INTEGER NOT NULL DEFAULT 4 CHECK (max_connections BETWEEN 1 AND 64),
+    max_connections INTEGER NOT NULL DEFAULT 8 CHECK (max_connections BETWEEN 1 AND 64),
     updated_at      TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 

@@ -83,13 +83,16 @@ impl DkimSigning {
             return Err(DkimSignError::Sign("the message has no From header".into()));
         }
         // The signer borrows the key, so building it per message costs a few small strings;
-        // the RSA operation dominates by orders of magnitude.
+        // the RSA operation dominates by orders of magnitude. Body canonicalisation is
+        // `simple` (as Amazon SES signs): the writer's quoted-printable body has no trailing
+        // whitespace and short lines, so nothing relaxed would forgive ever happens to it,
+        // and hashing it as it is costs a third of the relaxed byte-by-byte pass.
         let signature = DkimSigner::from_key(&self.key)
             .domain(self.domain.as_str())
             .selector(self.selector.as_str())
             .headers(present)
             .header_canonicalization(Canonicalization::Relaxed)
-            .body_canonicalization(Canonicalization::Relaxed)
+            .body_canonicalization(Canonicalization::Simple)
             .sign(message)
             .map_err(|e| DkimSignError::Sign(e.to_string()))?;
         Ok(as_header_line(signature.to_header()))
@@ -404,12 +407,13 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn relaxed_canonicalisation_tolerates_whitespace_changes_in_transit() {
+    async fn header_whitespace_may_change_in_transit_but_the_body_may_not() {
         let key = ed25519_key().await;
         let raw = String::from_utf8(signed(&signer(&key), MESSAGE)).unwrap();
-        let reflowed =
-            raw.replace("Subject: Spring  sale", "subject:   Spring sale").replace("sale   starts", "sale starts");
+        let reflowed = raw.replace("Subject: Spring  sale", "subject:   Spring sale");
         assert_eq!(verify(reflowed.as_bytes(), &key).await, DkimResult::Pass);
+        let body_changed = raw.replace("sale   starts", "sale starts");
+        assert_ne!(verify(body_changed.as_bytes(), &key).await, DkimResult::Pass);
     }
 
     #[tokio::test]
@@ -424,7 +428,7 @@ mod tests {
         assert_eq!(covered, ["content-type", "date", "from", "message-id", "mime-version", "subject", "to"]);
         assert_eq!(signature.d, DOMAIN);
         assert_eq!(signature.s, key.selector);
-        assert_eq!((signature.ch, signature.cb), (Canonicalization::Relaxed, Canonicalization::Relaxed));
+        assert_eq!((signature.ch, signature.cb), (Canonicalization::Relaxed, Canonicalization::Simple));
     }
 
     #[tokio::test]
