@@ -326,6 +326,80 @@ impl CampaignProgress {
     }
 }
 
+/// Recipients the campaign editor shows while the audience is chosen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipientCount {
+    /// Contacts the audience selects.
+    pub matching: i64,
+    /// Of those, not suppressed for every list (what will be sent, before per-list
+    /// suppressions and duplicates).
+    pub sendable: i64,
+}
+
+/// Verdict of one preflight check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PreflightStatus {
+    Pass,
+    /// Worth fixing, does not block the send.
+    Warn,
+    /// Blocks the send until fixed.
+    Fail,
+    /// Could not be checked (e.g. Rspamd not reachable).
+    Skipped,
+}
+
+/// A rule Rspamd's scan matched, with its weight, so the admin sees why the score is high.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SpamSymbol {
+    pub name: String,
+    pub score: f64,
+    pub description: String,
+}
+
+/// One line of the preflight list shown before a campaign is sent.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PreflightCheck {
+    /// Stable key for tests and links (`sender_domain`, `dkim`, `spf`, `dmarc`, `unsubscribe`,
+    /// `list_unsubscribe`, `size`, `links`, `merge_fields`, `spam_score`, `audience`, …).
+    pub key: String,
+    pub label: String,
+    pub status: PreflightStatus,
+    /// What was found, and what to do about it when it is not a pass.
+    pub detail: String,
+    /// The Rspamd symbols that fired (spam score check only), highest score first.
+    pub symbols: Vec<SpamSymbol>,
+}
+
+/// Everything the preflight step shows: the checks, the audience size and the message as
+/// the first recipient will get it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Preflight {
+    pub checks: Vec<PreflightCheck>,
+    pub recipients: RecipientCount,
+    pub sample_subject: String,
+    /// The HTML as a sample recipient gets it (shown in a sandboxed iframe).
+    pub sample_html: String,
+    /// Size of the HTML part in bytes (Gmail clips above 102 KB).
+    pub html_bytes: usize,
+}
+
+impl Preflight {
+    /// A failed check blocks the send.
+    pub fn blocked(&self) -> bool {
+        self.checks.iter().any(|c| c.status == PreflightStatus::Fail)
+    }
+}
+
+/// What happened to one address of a test send.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestSendResult {
+    pub address: String,
+    pub accepted: bool,
+    /// The relay's reply, or why nothing was sent.
+    pub reply: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -62,6 +62,9 @@ struct FileConfig {
     tls_dir: Option<PathBuf>,
     tls_reload: Option<String>,
     mail_tls_hosts: Option<String>,
+    bounce_domain: Option<String>,
+    rspamd: Option<String>,
+    send_connections: Option<u64>,
 }
 
 /// The resolved configuration the server runs with.
@@ -123,6 +126,14 @@ pub struct Config {
     pub tls_reload: Option<String>,
     /// Host names Postfix/Dovecot need certificates for (HTTP-01); default the mail host.
     pub mail_tls_hosts: Vec<String>,
+    /// Domain of VERP bounce addresses and the mailto unsubscribe address; Postfix routes it
+    /// to the engine's inbound listener. Default: the mail host.
+    pub bounce_domain: String,
+    /// `host:port` of Rspamd's normal worker, asked for the preflight spam score.
+    pub rspamd: Option<String>,
+    /// Relay connections per sending campaign and process (domains with a relay of their
+    /// own use its setting).
+    pub send_connections: usize,
 }
 
 impl Config {
@@ -261,7 +272,21 @@ impl Config {
             .or(fc.mail_tls_hosts)
             .map(|l| l.split(',').map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect())
             .unwrap_or_else(|| vec![mail_host.clone()]);
+        let bounce_domain = env("BM_BOUNCE_DOMAIN")
+            .or(fc.bounce_domain)
+            .map(|d| d.trim().to_ascii_lowercase())
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| mail_host.clone());
+        let rspamd = match env("BM_RSPAMD").or(fc.rspamd) {
+            Some(v) if v.trim().is_empty() || v.trim() == "off" => None,
+            Some(v) => Some(v.trim().trim_start_matches("http://").trim_end_matches('/').to_owned()),
+            None => Some("127.0.0.1:11333".to_owned()),
+        };
+        let send_connections = number(env, "BM_SEND_CONNECTIONS", fc.send_connections, 8)?;
         Ok(Self {
+            bounce_domain,
+            rspamd,
+            send_connections: usize::try_from(send_connections).unwrap_or(8).clamp(1, 64),
             sending_ips,
             dns_resolver,
             dns_timeout: Duration::from_millis(dns_timeout_ms),

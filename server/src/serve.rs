@@ -69,6 +69,12 @@ pub fn app_state(config: &Config, db: engine::db::Database, auth: Authenticator)
         ),
         contacts: engine::contacts::Audience::new(db.pool.clone(), config.data_dir.join("imports")),
         templates: engine::templates::TemplateLibrary::new(db.pool.clone(), media_dir(config)),
+        outbox: engine::campaigns::Outbox::new(
+            db.pool.clone(),
+            sender_settings(config),
+            default_relay(config),
+            config.rspamd.clone(),
+        ),
         acme_directory: config.acme_directory.clone(),
         acme_challenges: engine::tls::Http01Challenges::default(),
         site: SiteSecurity {
@@ -78,6 +84,35 @@ pub fn app_state(config: &Config, db: engine::db::Database, auth: Authenticator)
         },
         started_at: chrono::Utc::now(),
     })
+}
+
+/// Where campaign messages point: the public tracking origin and the bounce domain.
+pub fn sender_settings(config: &Config) -> engine::campaigns::SenderSettings {
+    engine::campaigns::SenderSettings {
+        public_url: config.public_url.clone().unwrap_or_else(|| format!("http://{}", config.listen)),
+        bounce_domain: config.bounce_domain.clone(),
+    }
+}
+
+/// The relay campaigns use unless their sender domain has one configured: the bundled
+/// Postfix (`BM_SMTP_RELAY`), trusted by network, so no TLS or login.
+pub fn default_relay(config: &Config) -> engine::campaigns::smtp_session::RelayTarget {
+    engine::campaigns::smtp_session::RelayTarget {
+        host: config.smtp_relay.0.clone(),
+        port: config.smtp_relay.1,
+        security: engine::campaigns::smtp_session::RelaySecurity::None,
+        username: None,
+        password: None,
+        helo_name: config.mail_host.clone(),
+        timeout: std::time::Duration::from_secs(60),
+    }
+}
+
+/// The sending engine's settings for this process.
+pub fn send_engine_config(config: &Config) -> engine::campaigns::SendEngineConfig {
+    let mut c = engine::campaigns::SendEngineConfig::new(sender_settings(config), default_relay(config));
+    c.connections = config.send_connections;
+    c
 }
 
 /// Where uploaded template images are kept (`<data dir>/media`), served at `/media/`; one
@@ -153,6 +188,7 @@ pub async fn run(config: &Config, open: &OpenDatabase, auth: Authenticator) -> R
     let acme = crate::tls::AcmeSetup::from_config(config, &state)?;
     let deliverability = crate::workers::spawn_deliverability(state.clone(), acme.as_ref().map(|a| a.issuer.clone()));
     let imports = crate::workers::spawn_imports(state.contacts.imports.clone());
+    let (stop_sending, sending) = crate::workers::spawn_send_engine(open.db.pool.clone(), send_engine_config(config));
     let router = crate::http::router(state.clone(), crate::http::Webmail::from_config(config));
     let https = match (&acme, config.tls_listen) {
         (Some(acme), Some(addr)) => Some(crate::tls::spawn_https(acme, config, &state, addr, router.clone()).await?),
@@ -166,6 +202,13 @@ pub async fn run(config: &Config, open: &OpenDatabase, auth: Authenticator) -> R
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    // Batches in flight finish and are recorded before the process exits.
+    let _ = stop_sending.send(true);
+    if tokio::time::timeout(std::time::Duration::from_secs(30), sending).await.is_err() {
+        tracing::warn!(
+            "the sending engine did not stop within 30 s; unrecorded batches will be re-queued at next start"
+        );
+    }
     housekeeping.abort();
     deliverability.abort();
     imports.abort();

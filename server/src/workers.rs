@@ -123,3 +123,33 @@ pub fn spawn_imports(imports: engine::contacts::Imports) -> tokio::task::JoinHan
         }
     })
 }
+
+/// The campaign sending engine of this process (every process runs one; they share the
+/// work through the delivery ledger). Restarts itself after a failure such as a lost
+/// database; sending `true` on the returned channel stops it after in-flight batches.
+pub fn spawn_send_engine(
+    pool: sqlx::PgPool,
+    config: engine::campaigns::SendEngineConfig,
+) -> (tokio::sync::watch::Sender<bool>, tokio::task::JoinHandle<()>) {
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(async move {
+        loop {
+            let outcome = match engine::campaigns::SendEngine::new(pool.clone(), config.clone()).await {
+                Ok(engine) => std::sync::Arc::new(engine).run(stop.clone(), false).await,
+                Err(e) => Err(e),
+            };
+            if *stop.borrow() {
+                break;
+            }
+            if let Err(e) = outcome {
+                tracing::error!(error = %e, "sending engine stopped; restarting in 5 s");
+            }
+            let mut stop = stop.clone();
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
+                _ = stop.changed() => break,
+            }
+        }
+    });
+    (stop_tx, task)
+}

@@ -223,6 +223,28 @@ mod from_engine {
         }
     }
 
+    /// Campaign errors: a field or state problem is the admin's to fix (named field or
+    /// conflict); a relay or DKIM problem is explained; database failures are logged.
+    impl From<engine::campaigns::CampaignError> for ApiError {
+        fn from(e: engine::campaigns::CampaignError) -> Self {
+            use engine::campaigns::CampaignError as C;
+            let text = e.to_string();
+            let message = format!("{}.", capitalise(text.trim_end_matches('.')));
+            match e {
+                C::Database(_) => {
+                    tracing::error!(error = %e, "campaigns");
+                    Self::Internal("a database error occurred; the details are in the server log".into())
+                }
+                C::NotFound(_) => Self::NotFound(message),
+                C::Invalid { field, .. } => Self::invalid(field, message),
+                C::State(_) => Self::Conflict(message),
+                C::Content(_) => Self::invalid("content", message),
+                C::Segment(_) => Self::invalid("audience", message),
+                C::Dkim(_) | C::Relay(_) => Self::Conflict(message),
+            }
+        }
+    }
+
     fn capitalise(s: &str) -> String {
         let mut c = s.chars();
         c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()

@@ -3,6 +3,7 @@
 
 pub mod admins;
 pub mod auth;
+pub mod campaigns;
 pub mod contacts;
 pub mod deliverability;
 pub mod error;

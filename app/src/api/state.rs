@@ -36,6 +36,8 @@ pub struct AppState {
     /// Email templates with their version history, and the image library they use; the
     /// template list, both editors and the image picker go through it.
     pub templates: engine::templates::TemplateLibrary,
+    /// Campaigns: drafts, preflight, test sends, start and controls, progress.
+    pub outbox: engine::campaigns::Outbox,
     /// The ACME directory in use; `None` = automatic TLS is off.
     pub acme_directory: Option<String>,
     /// Pending ACME HTTP-01 answers, served at `/.well-known/acme-challenge/`.

@@ -4,13 +4,14 @@
 //! into the delivery ledger in one transaction.
 
 use chrono::Utc;
-use model::campaigns::AudienceSpec;
+use model::campaigns::{AudienceSpec, RecipientCount};
 use model::contacts::{ListStatus, SegmentFilter};
 use sea_query::{Alias, Expr, JoinType, PostgresQueryBuilder, Query};
 use sea_query_binder::SqlxBinder;
 use sqlx::types::Json;
 use sqlx::{PgPool, Postgres, Transaction};
 
+use super::ledger::ClaimedRecipient;
 use super::{CampaignError, Result};
 use crate::contacts::segment_sql::{WORK_MEM, compile};
 
@@ -20,16 +21,6 @@ pub struct Materialised {
     pub queued: i64,
     pub suppressed: i64,
     pub duplicates: i64,
-}
-
-/// Recipients the editor shows while the audience is chosen.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct RecipientCount {
-    /// Contacts the audience selects.
-    pub matching: i64,
-    /// Of those, not suppressed for every list (what will be sent, before per-list
-    /// suppressions and duplicates).
-    pub sendable: i64,
 }
 
 /// The audience as one filter: subscribed on any list or in any segment, and in none of the
@@ -85,6 +76,32 @@ pub async fn count(pool: &PgPool, spec: &AudienceSpec) -> Result<RecipientCount>
     let (matching, sendable): (i64, i64) = sqlx::query_as_with(&sql, values).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok(RecipientCount { matching, sendable })
+}
+
+/// The audience's first contact (lowest id), as the preflight preview and test sends
+/// personalise with.
+pub async fn first_contact(pool: &PgPool, filter: &SegmentFilter) -> Result<Option<ClaimedRecipient>> {
+    let (sql, values) = Query::select()
+        .expr(Expr::cust("c.id"))
+        .expr(Expr::cust("c.email"))
+        .expr(Expr::cust("c.name"))
+        .expr(Expr::cust("c.attributes"))
+        .from_as(Alias::new("contact"), Alias::new("c"))
+        .and_where(compile(filter, Utc::now()))
+        .order_by_expr(Expr::cust("c.id"), sea_query::Order::Asc)
+        .limit(1)
+        .build_sqlx(PostgresQueryBuilder);
+    let row: Option<(i64, String, String, serde_json::Value)> =
+        sqlx::query_as_with(&sql, values).fetch_optional(pool).await?;
+    Ok(row.map(|(id, email, name, attributes)| ClaimedRecipient {
+        id: 0,
+        contact_id: Some(id),
+        email,
+        name,
+        attributes,
+        provider: model::campaigns::Provider::Other,
+        attempts: 0,
+    }))
 }
 
 /// Writes the audience into the ledger inside `tx`: one queued row per contact, then marks

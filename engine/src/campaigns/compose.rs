@@ -98,20 +98,11 @@ impl PreparedCampaign {
     /// Writes `r`'s complete, signed message into `out` (cleared first) and returns its
     /// envelope. Only merging, MIME writing and signing happen here.
     pub fn render(&self, r: &ClaimedRecipient, scratch: &mut Vec<u8>, out: &mut Vec<u8>) -> Result<Envelope> {
-        let token = |kind, link| self.key.sign(&TrackingToken { kind, campaign_id: self.id, delivery_id: r.id, link });
-        let base = self.settings.public_url.trim_end_matches('/');
-        let unsubscribe_url = format!("{base}/u/{}", token(TokenKind::Unsubscribe, 0));
-        let lookup = |name: &str| -> Option<String> {
-            if let Some(n) = click_index(name) {
-                return Some(format!("{base}/t/c/{}", token(TokenKind::Click, u32::try_from(n).ok()?)));
-            }
-            match name {
-                OPEN_URL_TAG => Some(format!("{base}/t/o/{}", token(TokenKind::Open, 0))),
-                "unsubscribe_url" | "preferences_url" => Some(unsubscribe_url.clone()),
-                "web_view_url" => Some(format!("{base}/t/v/{}", token(TokenKind::WebView, 0))),
-                "site_url" => Some(base.to_owned()),
-                _ => r.field(name),
-            }
+        // The unsubscribe URL appears in the body and the header: signed once.
+        let unsubscribe_url = self.value_for(r, "unsubscribe_url").unwrap_or_default();
+        let lookup = |name: &str| match name {
+            "unsubscribe_url" | "preferences_url" => Some(unsubscribe_url.clone()),
+            _ => self.value_for(r, name),
         };
         let html = self.html.template.render(&lookup, Escape::Html);
         let text = self.text.render(&lookup, Escape::None);
@@ -147,6 +138,30 @@ impl PreparedCampaign {
         }
         out.extend_from_slice(scratch);
         Ok(Envelope { mail_from: self.key.verp_address(self.id, r.id, &self.settings.bounce_domain), message_id })
+    }
+
+    /// A merge field's value for `r`: the engine's own links (signed per recipient), else
+    /// the contact's fields.
+    fn value_for(&self, r: &ClaimedRecipient, name: &str) -> Option<String> {
+        let token = |kind, link| self.key.sign(&TrackingToken { kind, campaign_id: self.id, delivery_id: r.id, link });
+        let base = self.settings.public_url.trim_end_matches('/');
+        if let Some(n) = click_index(name) {
+            return Some(format!("{base}/t/c/{}", token(TokenKind::Click, u32::try_from(n).ok()?)));
+        }
+        match name {
+            OPEN_URL_TAG => Some(format!("{base}/t/o/{}", token(TokenKind::Open, 0))),
+            "unsubscribe_url" | "preferences_url" => Some(format!("{base}/u/{}", token(TokenKind::Unsubscribe, 0))),
+            "web_view_url" => Some(format!("{base}/t/v/{}", token(TokenKind::WebView, 0))),
+            "site_url" => Some(base.to_owned()),
+            _ => r.field(name),
+        }
+    }
+
+    /// Subject and HTML as `r` sees them (the preflight preview), with the same merge values
+    /// as the sent message.
+    pub fn sample_parts(&self, r: &ClaimedRecipient) -> (String, String) {
+        let lookup = |name: &str| self.value_for(r, name);
+        (self.subject.render(&lookup, Escape::None), self.html.template.render(&lookup, Escape::Html))
     }
 
     fn from_domain(&self) -> &str {

@@ -14,6 +14,8 @@ pub mod error;
 pub mod ledger;
 pub mod links;
 pub mod mime;
+pub mod outbox;
+pub mod preflight;
 pub mod runner;
 pub mod secrets;
 pub mod smtp_session;
@@ -26,6 +28,7 @@ pub mod workers;
 pub use compose::SenderSettings;
 pub use error::CampaignError;
 pub use ledger::{DeliveryLedger, RetryPolicy};
+pub use outbox::Outbox;
 pub use runner::{SendEngine, SendEngineConfig};
 pub use store::Campaigns;
 

@@ -187,7 +187,8 @@ impl SendEngine {
         let campaign = Campaigns::new(self.pool.clone()).get(id).await?;
         let domain = campaign.input.from_email.rsplit_once('@').map(|(_, d)| d.to_owned()).unwrap_or_default();
         let signers = load_signers(&self.pool, &domain).await?;
-        let (relay, connections) = self.relay_for(&domain).await?;
+        let (relay, connections) =
+            relay_for(&self.pool, &domain, &self.config.default_relay, self.config.connections).await?;
         let prepared =
             Arc::new(PreparedCampaign::prepare(&campaign, self.key.clone(), self.config.settings.clone(), signers)?);
         let limits: Vec<(String, i32)> =
@@ -248,36 +249,6 @@ impl SendEngine {
                 _ = halt.changed() => {}
             }
         }
-    }
-
-    /// The relay and connection count for a sender domain.
-    async fn relay_for(&self, domain: &str) -> Result<(RelayTarget, usize)> {
-        type Row = (String, i32, String, Option<String>, Option<String>, i32);
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT r.host, r.port, r.security, r.username, r.password, r.max_connections \
-             FROM sending_relay r JOIN mail_domain d ON d.id = r.domain_id WHERE d.name = $1",
-        )
-        .bind(domain)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(match row {
-            Some((host, port, security, username, password, max)) => (
-                RelayTarget {
-                    host,
-                    port: u16::try_from(port).unwrap_or(25),
-                    security: match security.as_str() {
-                        "tls" => RelaySecurity::Tls,
-                        "start_tls" => RelaySecurity::StartTls,
-                        _ => RelaySecurity::None,
-                    },
-                    username,
-                    password,
-                    ..self.config.default_relay.clone()
-                },
-                usize::try_from(max).unwrap_or(1).max(1),
-            ),
-            None => (self.config.default_relay.clone(), self.config.connections.max(1)),
-        })
     }
 
     /// One relay connection's work: claim, render, submit, record; until told to stop or
@@ -436,6 +407,42 @@ async fn sleep_unless_stopped(wait: Duration, go: &watch::Receiver<bool>) -> boo
         _ = go.changed() => {}
     }
     *go.borrow()
+}
+
+/// The relay and connection count for a sender domain: its `sending_relay` row, else
+/// `default` with `connections`.
+pub async fn relay_for(
+    pool: &PgPool,
+    domain: &str,
+    default: &RelayTarget,
+    connections: usize,
+) -> Result<(RelayTarget, usize)> {
+    type Row = (String, i32, String, Option<String>, Option<String>, i32);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT r.host, r.port, r.security, r.username, r.password, r.max_connections \
+         FROM sending_relay r JOIN mail_domain d ON d.id = r.domain_id WHERE d.name = $1",
+    )
+    .bind(domain)
+    .fetch_optional(pool)
+    .await?;
+    Ok(match row {
+        Some((host, port, security, username, password, max)) => (
+            RelayTarget {
+                host,
+                port: u16::try_from(port).unwrap_or(25),
+                security: match security.as_str() {
+                    "tls" => RelaySecurity::Tls,
+                    "start_tls" => RelaySecurity::StartTls,
+                    _ => RelaySecurity::None,
+                },
+                username,
+                password,
+                ..default.clone()
+            },
+            usize::try_from(max).unwrap_or(1).max(1),
+        ),
+        None => (default.clone(), connections.max(1)),
+    })
 }
 
 /// The sender domain's active DKIM keys, ready to sign.
