@@ -9,6 +9,7 @@ use crate::components::layout::AdminLayout;
 use crate::components::toast::{ToastViewport, provide_toasts};
 use crate::pages::account::AccountPage;
 use crate::pages::admins::AdminsPage;
+use crate::pages::campaigns::{CampaignPage, CampaignsPage, NewCampaignPage};
 use crate::pages::contacts::import::ImportPage;
 use crate::pages::contacts::import_progress::ImportProgressPage;
 use crate::pages::contacts::{ContactPage, ContactsPage, ListsPage};
@@ -50,6 +51,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/sign-in") view=SignInPage />
                 <ParentRoute path=path!("") view=AdminLayout>
                     <Route path=path!("") view=OverviewPage />
+                    <Route path=path!("campaigns") view=CampaignsPage />
+                    <Route path=path!("campaigns/new") view=NewCampaignPage />
+                    <Route path=path!("campaigns/:id") view=CampaignPage />
                     <Route path=path!("contacts") view=ContactsPage />
                     <Route path=path!("contacts/import") view=ImportPage />
                     <Route path=path!("contacts/import/:id") view=ImportProgressPage />

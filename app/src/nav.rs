@@ -9,6 +9,8 @@ use crate::components::icons;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Section {
     Overview,
+    /// Newsletters and announcements: compose, send, watch them go out.
+    Campaigns,
     /// The audience: people who receive campaigns.
     Contacts,
     Lists,
@@ -29,8 +31,9 @@ pub enum Section {
 
 impl Section {
     /// Sidebar order.
-    pub const ALL: [Section; 12] = [
+    pub const ALL: [Section; 13] = [
         Section::Overview,
+        Section::Campaigns,
         Section::Contacts,
         Section::Lists,
         Section::Segments,
@@ -47,6 +50,7 @@ impl Section {
     pub fn path(self) -> &'static str {
         match self {
             Self::Overview => "/",
+            Self::Campaigns => "/campaigns",
             Self::Contacts => "/contacts",
             Self::Lists => "/lists",
             Self::Segments => "/segments",
@@ -64,6 +68,7 @@ impl Section {
     pub fn label(self) -> &'static str {
         match self {
             Self::Overview => "Overview",
+            Self::Campaigns => "Campaigns",
             Self::Contacts => "Contacts",
             Self::Lists => "Lists",
             Self::Segments => "Segments",
@@ -81,6 +86,7 @@ impl Section {
     pub fn icon(self) -> AnyView {
         match self {
             Self::Overview => icons::gauge(),
+            Self::Campaigns => icons::send(),
             Self::Contacts => icons::contacts(),
             Self::Lists => icons::list(),
             Self::Segments => icons::filter(),

@@ -105,6 +105,11 @@ pub fn ban() -> AnyView {
     icon("M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18M5.6 5.6l12.8 12.8")
 }
 
+/// Campaigns (a paper plane: mail going out).
+pub fn send() -> AnyView {
+    icon("M22 2 11 13M22 2l-7 20-4-9-9-4 20-7z")
+}
+
 /// Templates (a page laid out in blocks).
 pub fn layout() -> AnyView {
     icon("M4 3h16a1 1 0 0 1 1 1v16a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1zM3 9h18M9 21V9")

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admins;
 pub mod auth_frame;
+pub mod campaigns;
 pub mod contacts;
 pub mod deliverability;
 pub mod format;

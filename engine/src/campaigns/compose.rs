@@ -107,7 +107,7 @@ impl PreparedCampaign {
         let html = self.html.template.render(&lookup, Escape::Html);
         let text = self.text.render(&lookup, Escape::None);
         let subject = self.subject.render(&lookup, Escape::None);
-        let message_id = format!("{}.{}.{:08x}@{}", r.id, self.id, self.message_id_salt, self.from_domain());
+        let message_id = format!("{}.{}.{:08x}@{}", r.id, self.id, self.message_id_salt, self.sender_domain());
         let list_unsubscribe = format!(
             "<mailto:{}>, <{unsubscribe_url}>",
             self.key.unsubscribe_address(self.id, r.id, &self.settings.bounce_domain)
@@ -164,7 +164,7 @@ impl PreparedCampaign {
         (self.subject.render(&lookup, Escape::None), self.html.template.render(&lookup, Escape::Html))
     }
 
-    fn from_domain(&self) -> &str {
+    fn sender_domain(&self) -> &str {
         self.from_email.rsplit_once('@').map(|(_, d)| d).unwrap_or("localhost")
     }
 }

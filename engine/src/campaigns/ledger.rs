@@ -293,11 +293,11 @@ impl DeliveryLedger {
 /// The reply as stored: code, enhanced status and text on one line.
 fn reply_text(reply: &SmtpReply) -> String {
     let mut s = reply.code.to_string();
-    if let Some(e) = &reply.enhanced {
-        if !reply.text.starts_with(e.as_str()) {
-            s.push(' ');
-            s.push_str(e);
-        }
+    if let Some(e) = &reply.enhanced
+        && !reply.text.starts_with(e.as_str())
+    {
+        s.push(' ');
+        s.push_str(e);
     }
     if !reply.text.is_empty() {
         s.push(' ');

@@ -154,7 +154,13 @@ impl Outbox {
             if input.audience.is_empty() {
                 "choose at least one list or segment".to_owned()
             } else {
-                format!("{} recipients ({} selected, the rest suppressed)", recipients.sendable, recipients.matching)
+                match recipients.matching - recipients.sendable {
+                    0 => format!("{} recipients", recipients.sendable),
+                    suppressed => format!(
+                        "{} recipients ({} selected, {suppressed} suppressed)",
+                        recipients.sendable, recipients.matching
+                    ),
+                }
             },
         ));
         // Content: compile as the engine will, and render for a sample recipient.

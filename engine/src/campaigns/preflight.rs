@@ -116,7 +116,16 @@ pub fn size_check(html_bytes: usize) -> PreflightCheck {
 pub fn links_check(links: &[String]) -> PreflightCheck {
     let bad: Vec<&String> = links.iter().filter(|l| !is_valid_url(l)).collect();
     match bad.as_slice() {
-        [] => check("links", "Links", PreflightStatus::Pass, format!("{} links, all valid URLs", links.len())),
+        [] => check(
+            "links",
+            "Links",
+            PreflightStatus::Pass,
+            match links.len() {
+                0 => "the message has no links".to_owned(),
+                1 => "1 link, a valid URL".to_owned(),
+                n => format!("{n} links, all valid URLs"),
+            },
+        ),
         bad => check(
             "links",
             "Links",
@@ -245,7 +254,7 @@ pub async fn merge_field_check(
 /// no Rspamd answers at `addr` (`host:port`).
 pub async fn spam_check(addr: Option<&str>, message: &[u8], from: &str, rcpt: &str) -> PreflightCheck {
     let Some(addr) = addr else {
-        return check("spam_score", "Spam score", PreflightStatus::Skipped, "no Rspamd is configured (BM_RSPAMD_URL)");
+        return check("spam_score", "Spam score", PreflightStatus::Skipped, "no Rspamd is configured (BM_RSPAMD)");
     };
     match rspamd_checkv2(addr, message, from, rcpt).await {
         Ok(reply) => {
@@ -308,7 +317,7 @@ async fn rspamd_checkv2(addr: &str, message: &[u8], from: &str, rcpt: &str) -> s
         .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "timed out after 10 s"))??;
     let text = String::from_utf8_lossy(&reply);
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    if !head.starts_with("HTTP/1.") || !head.split_whitespace().nth(1).is_some_and(|c| c == "200") {
+    if !head.starts_with("HTTP/1.") || head.split_whitespace().nth(1).is_none_or(|c| c != "200") {
         return Err(std::io::Error::other(head.lines().next().unwrap_or("no reply").to_owned()));
     }
     serde_json::from_str(body).map_err(std::io::Error::other)

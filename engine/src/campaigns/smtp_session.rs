@@ -705,7 +705,8 @@ fn local_refusal(submission: &Submission<'_>, caps: &Capabilities) -> Option<Smt
         let text = "5.1.3 malformed address, not sent (refused locally)";
         return Some(SmtpReply::new(553, text.to_owned()));
     }
-    if !caps.smtputf8 && !(submission.mail_from.is_ascii() && submission.rcpt_to.is_ascii()) {
+    let ascii = submission.mail_from.is_ascii() && submission.rcpt_to.is_ascii();
+    if !caps.smtputf8 && !ascii {
         let text = "5.6.7 non-ASCII address but the relay does not offer SMTPUTF8, not sent (refused locally)";
         return Some(SmtpReply::new(553, text.to_owned()));
     }

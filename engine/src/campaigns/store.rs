@@ -104,13 +104,13 @@ impl Campaigns {
     /// Every campaign, newest first, with its ledger counts (one grouped scan of the ledger
     /// rows of the listed campaigns).
     pub async fn list(&self) -> Result<Vec<CampaignSummary>> {
-        let rows: Vec<(i64, String, String, String, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> =
-            sqlx::query_as(
-                "SELECT id, name, subject, status, created_at, scheduled_at, sent_at FROM campaign \
+        type Row = (i64, String, String, String, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, name, subject, status, created_at, scheduled_at, sent_at FROM campaign \
                  ORDER BY created_at DESC, id DESC",
-            )
-            .fetch_all(&self.pool)
-            .await?;
+        )
+        .fetch_all(&self.pool)
+        .await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
         let counts: Vec<(i64, String, i64)> = sqlx::query_as(
             "SELECT campaign_id, state, count(*) FROM delivery WHERE campaign_id = ANY($1) GROUP BY 1, 2",

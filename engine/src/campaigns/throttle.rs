@@ -46,12 +46,12 @@ impl RateLimiter {
 
     /// Changes the rate while sending (the admin's "change rate").
     pub fn set_rate(&self, per_minute: u32) {
-        if let Ok(mut b) = self.state.lock() {
-            if b.per_minute != per_minute {
-                b.refill(Instant::now());
-                b.per_minute = per_minute;
-                b.tokens = b.tokens.min(b.capacity());
-            }
+        if let Ok(mut b) = self.state.lock()
+            && b.per_minute != per_minute
+        {
+            b.refill(Instant::now());
+            b.per_minute = per_minute;
+            b.tokens = b.tokens.min(b.capacity());
         }
     }
 
@@ -128,10 +128,10 @@ impl ProviderGate {
     /// Counts one message to `provider` against its limit (a batch may overshoot a limit by
     /// less than one batch; the next claim leaves the provider out until it refills).
     pub fn spend(&self, provider: Provider) {
-        if let Ok(state) = self.state.lock() {
-            if let Some(l) = state.get(&provider).and_then(|s| s.limiter.as_ref()) {
-                let _ = l.take(1);
-            }
+        if let Ok(state) = self.state.lock()
+            && let Some(l) = state.get(&provider).and_then(|s| s.limiter.as_ref())
+        {
+            let _ = l.take(1);
         }
     }
 
@@ -154,12 +154,11 @@ impl ProviderGate {
 
     /// A message to `provider` was accepted: the back-off starts over from the first step.
     pub fn accepted(&self, provider: Provider) {
-        if let Ok(mut state) = self.state.lock() {
-            if let Some(s) = state.get_mut(&provider) {
-                if s.backoff_until.is_none_or(|t| t <= Instant::now()) {
-                    s.next_backoff = FIRST_BACKOFF;
-                }
-            }
+        if let Ok(mut state) = self.state.lock()
+            && let Some(s) = state.get_mut(&provider)
+            && s.backoff_until.is_none_or(|t| t <= Instant::now())
+        {
+            s.next_backoff = FIRST_BACKOFF;
         }
     }
 }

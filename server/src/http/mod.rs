@@ -1,6 +1,7 @@
 //! The HTTP router: Leptos pages and server functions, health check, static files, the
 //! template image library, and the guards in front of them.
 
+pub mod campaign_progress;
 pub mod contact_files;
 pub mod health;
 pub mod mailbox_export;
@@ -55,6 +56,7 @@ pub fn router(state: AppState, webmail: Webmail) -> Router {
     let health = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/api/mail/mailboxes.csv", get(mailbox_export::export))
+        .route("/api/campaigns/{id}/progress", get(campaign_progress::progress))
         .route("/api/contacts/imports", post(contact_files::upload))
         .route("/api/contacts/imports/{id}/errors.csv", get(contact_files::import_errors))
         .route("/api/contacts/export.csv", get(contact_files::export))
