@@ -82,6 +82,8 @@ CREATE INDEX delivery_queue ON delivery (campaign_id, id) WHERE state IN ('queue
 -- Rows held by workers, for reclaiming those of a worker that died.
 CREATE INDEX delivery_sending ON delivery (worker_id) WHERE state = 'sending';
 CREATE INDEX delivery_contact ON delivery (contact_id);
+-- Today's count per sender domain (warm-up caps) and the live rate read recent submissions.
+CREATE INDEX delivery_submitted ON delivery (submitted_at) WHERE submitted_at IS NOT NULL;
 
 -- Every running sender process. A live worker holds the advisory lock
 -- (x'424d'::int, id) on its own connection; PostgreSQL drops it the instant the process dies

@@ -22,6 +22,7 @@ use crate::pages::mail::mailboxes::MailboxesPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::overview::OverviewPage;
 use crate::pages::segments::{SegmentEditPage, SegmentsPage};
+use crate::pages::sending::SendingPage;
 use crate::pages::setup::SetupPage;
 use crate::pages::sign_in::SignInPage;
 use crate::pages::suppression::SuppressionPage;
@@ -69,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("domains/:name/dns") view=DomainDnsPage />
                     <Route path=path!("mailboxes") view=MailboxesPage />
                     <Route path=path!("aliases") view=AliasesPage />
+                    <Route path=path!("sending") view=SendingPage />
                     <Route path=path!("blocklists") view=BlocklistsPage />
                     <Route path=path!("certificates") view=CertificatesPage />
                     <Route path=path!("admins") view=AdminsPage />

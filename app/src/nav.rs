@@ -22,6 +22,8 @@ pub enum Section {
     Domains,
     Mailboxes,
     Aliases,
+    /// How campaign mail leaves: relays, warm-up, provider limits.
+    Sending,
     /// Whether the server's addresses and domains are on DNS blocklists.
     Blocklists,
     /// TLS certificates of the admin and mail hosts.
@@ -31,7 +33,7 @@ pub enum Section {
 
 impl Section {
     /// Sidebar order.
-    pub const ALL: [Section; 13] = [
+    pub const ALL: [Section; 14] = [
         Section::Overview,
         Section::Campaigns,
         Section::Contacts,
@@ -42,6 +44,7 @@ impl Section {
         Section::Domains,
         Section::Mailboxes,
         Section::Aliases,
+        Section::Sending,
         Section::Blocklists,
         Section::Certificates,
         Section::Admins,
@@ -59,6 +62,7 @@ impl Section {
             Self::Domains => "/domains",
             Self::Mailboxes => "/mailboxes",
             Self::Aliases => "/aliases",
+            Self::Sending => "/sending",
             Self::Blocklists => "/blocklists",
             Self::Certificates => "/certificates",
             Self::Admins => "/admins",
@@ -77,6 +81,7 @@ impl Section {
             Self::Domains => "Domains",
             Self::Mailboxes => "Mailboxes",
             Self::Aliases => "Aliases & forwards",
+            Self::Sending => "Sending",
             Self::Blocklists => "Blocklists",
             Self::Certificates => "Certificates",
             Self::Admins => "Admins",
@@ -95,6 +100,7 @@ impl Section {
             Self::Domains => icons::globe(),
             Self::Mailboxes => icons::envelope(),
             Self::Aliases => icons::forward(),
+            Self::Sending => icons::outbound(),
             Self::Blocklists => icons::shield(),
             Self::Certificates => icons::key(),
             Self::Admins => icons::users(),

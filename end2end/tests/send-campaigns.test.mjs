@@ -196,3 +196,17 @@ test('the list shows the finished campaign with its progress', async () => {
   assert.match(await page.textContent(`[data-testid=campaign-status-${id}]`), /Finished/);
   await shot('64-campaigns-list');
 });
+
+test('sending settings: the domain uses the bundled Postfix until a relay is set; a warm-up plan shows its cap', async () => {
+  await page.goto(`${BASE}/sending`);
+  await hydrated();
+  await page.waitForSelector(`[data-testid="relay-${DOMAIN}"]`);
+  assert.match(await page.textContent('body'), /Bundled Postfix/);
+  await page.click(`[data-testid="warmup-${DOMAIN}"]`);
+  await page.check('[data-testid=warmup-on]');
+  await page.click('[data-testid=warmup-standard]');
+  await page.click('[data-testid=warmup-save]');
+  await toast(/saved/i);
+  await page.waitForFunction(() => /cap today/.test(document.body.textContent));
+  await shot('65-sending-settings');
+});

@@ -301,3 +301,31 @@ async fn pause_holds_sending_resume_continues_and_cancel_skips_the_rest() {
     stop_tx.send(true).unwrap();
     run.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn a_dead_worker_is_recognised_even_when_another_database_has_a_live_worker_with_its_id() {
+    use engine::campaigns::workers::{SendWorker, reclaim_dead};
+    let a = TestDatabase::create().await;
+    let b = TestDatabase::create().await;
+    let live = SendWorker::register(&a.db.pool).await.unwrap();
+    let dead = SendWorker::register(&b.db.pool).await.unwrap();
+    assert_eq!(live.id, dead.id, "both databases number their workers from 1");
+    started_campaign(&b.db.pool, 3, DkimAlgorithm::Ed25519).await;
+    sqlx::query("UPDATE delivery SET state = 'sending', worker_id = $1, attempts = 1")
+        .bind(dead.id)
+        .execute(&b.db.pool)
+        .await
+        .unwrap();
+    // The process "dies": its lock connection closes without unregistering.
+    drop(dead);
+    let mut requeued = 0;
+    for _ in 0..50 {
+        requeued += reclaim_dead(&b.db.pool).await.unwrap();
+        if requeued == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(requeued, 3, "a live worker #1 of another database must not keep these rows");
+    drop(live);
+}

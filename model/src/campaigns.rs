@@ -400,6 +400,106 @@ pub struct TestSendResult {
     pub reply: String,
 }
 
+/// How the connection to a relay is secured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelaySecurity {
+    /// Plain SMTP (the bundled Postfix on the private network).
+    #[default]
+    None,
+    /// STARTTLS on a submission port (587).
+    StartTls,
+    /// TLS from the first byte (465).
+    Tls,
+}
+
+impl RelaySecurity {
+    /// The `sending_relay.security` column value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::StartTls => "start_tls",
+            Self::Tls => "tls",
+        }
+    }
+
+    /// Reads a column value; unknown text is plain SMTP.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "start_tls" => Self::StartTls,
+            "tls" => Self::Tls,
+            _ => Self::None,
+        }
+    }
+}
+
+/// An external relay (smarthost) a sender domain's campaigns go through instead of the
+/// bundled Postfix: SES, Mailgun, a company relay…
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelayConfig {
+    pub host: String,
+    pub port: u16,
+    pub security: RelaySecurity,
+    /// Empty = no login.
+    pub username: String,
+    /// Write-only: never sent back to the browser; empty on save keeps the stored one.
+    pub password: String,
+    /// Whether a password is stored (the form shows "stored; leave empty to keep").
+    pub has_password: bool,
+    /// Parallel connections per sending campaign and process.
+    pub max_connections: i32,
+}
+
+/// A new domain's growing daily cap: day N of the plan allows `daily_caps[N]` messages,
+/// the last cap once the plan is over.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WarmupPlan {
+    pub started_on: chrono::NaiveDate,
+    pub daily_caps: Vec<i32>,
+    pub enabled: bool,
+}
+
+impl WarmupPlan {
+    /// The cap of `day` (None before the plan starts or when disabled: no cap).
+    pub fn cap_on(&self, day: chrono::NaiveDate) -> Option<i32> {
+        if !self.enabled || day < self.started_on {
+            return None;
+        }
+        let n = usize::try_from((day - self.started_on).num_days()).ok()?;
+        self.daily_caps.get(n).or(self.daily_caps.last()).copied()
+    }
+
+    /// A common schedule: 50 on the first day, doubling to 100,000 over about two weeks.
+    pub fn standard(started_on: chrono::NaiveDate) -> Self {
+        let mut caps = Vec::new();
+        let mut cap = 50;
+        while cap < 100_000 {
+            caps.push(cap);
+            cap *= 2;
+        }
+        caps.push(100_000);
+        Self { started_on, daily_caps: caps, enabled: true }
+    }
+}
+
+/// One sender domain's sending set-up, as the Sending settings page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainSending {
+    pub domain: String,
+    /// `None` = the bundled Postfix.
+    pub relay: Option<RelayConfig>,
+    pub warmup: Option<WarmupPlan>,
+    /// Messages submitted today (UTC) from this domain, against the warm-up cap.
+    pub sent_today: i64,
+}
+
+/// A per-provider speed limit across all campaigns (0 = none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderLimit {
+    pub provider: Provider,
+    pub per_minute: i32,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -432,6 +532,19 @@ mod tests {
         c.add(DeliveryState::Delivered, 2);
         c.add(DeliveryState::Skipped, 4);
         assert_eq!((c.total(), c.remaining(), c.sent()), (15, 6, 5));
+    }
+
+    #[test]
+    fn warm_up_caps_grow_by_day_and_stay_at_the_last() {
+        let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let plan = WarmupPlan { started_on: start, daily_caps: vec![50, 100, 200], enabled: true };
+        assert_eq!(plan.cap_on(start - chrono::Days::new(1)), None);
+        assert_eq!(plan.cap_on(start), Some(50));
+        assert_eq!(plan.cap_on(start + chrono::Days::new(2)), Some(200));
+        assert_eq!(plan.cap_on(start + chrono::Days::new(30)), Some(200));
+        assert_eq!(WarmupPlan { enabled: false, ..plan }.cap_on(start), None);
+        let standard = WarmupPlan::standard(start);
+        assert_eq!((standard.daily_caps[0], standard.daily_caps.last().copied()), (50, Some(100_000)));
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod mail;
 pub mod overview;
 #[cfg(feature = "ssr")]
 pub mod request;
+pub mod sending;
 #[cfg(feature = "ssr")]
 pub mod state;
 pub mod templates;

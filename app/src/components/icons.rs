@@ -110,6 +110,11 @@ pub fn send() -> AnyView {
     icon("M22 2 11 13M22 2l-7 20-4-9-9-4 20-7z")
 }
 
+/// Sending settings (mail leaving through a gate).
+pub fn outbound() -> AnyView {
+    icon("M3 12h12M11 7l5 5-5 5M20 4v16")
+}
+
 /// Templates (a page laid out in blocks).
 pub fn layout() -> AnyView {
     icon("M4 3h16a1 1 0 0 1 1 1v16a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1zM3 9h18M9 21V9")

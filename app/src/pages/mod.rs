@@ -11,6 +11,7 @@ pub mod mail;
 pub mod not_found;
 pub mod overview;
 pub mod segments;
+pub mod sending;
 pub mod setup;
 pub mod sign_in;
 pub mod suppression;

@@ -18,6 +18,7 @@ pub mod outbox;
 pub mod preflight;
 pub mod runner;
 pub mod secrets;
+pub mod sending_setup;
 pub mod smtp_session;
 pub mod starter;
 pub mod store;
@@ -30,6 +31,7 @@ pub use error::CampaignError;
 pub use ledger::{DeliveryLedger, RetryPolicy};
 pub use outbox::Outbox;
 pub use runner::{SendEngine, SendEngineConfig};
+pub use sending_setup::SendingSetup;
 pub use store::Campaigns;
 
 /// Shorthand for this module's results.

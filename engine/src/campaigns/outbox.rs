@@ -15,6 +15,7 @@ use super::ledger::{ClaimedRecipient, DeliveryLedger, RetryPolicy};
 use super::links::prepare_html;
 use super::preflight::{self, check};
 use super::runner::{load_signers, relay_for};
+use super::sending_setup::SendingSetup;
 use super::smtp_session::{RelaySession, RelayTarget, Submission, SubmitOutcome};
 use super::store::{Campaigns, plausible_address};
 use super::tracking::TokenKey;
@@ -28,6 +29,8 @@ pub const MAX_TEST_ADDRESSES: usize = 10;
 pub struct Outbox {
     pool: PgPool,
     pub campaigns: Campaigns,
+    /// Relays, warm-up plans and provider limits.
+    pub setup: SendingSetup,
     settings: SenderSettings,
     default_relay: RelayTarget,
     /// `host:port` of Rspamd's normal worker for the spam-score check.
@@ -41,6 +44,7 @@ impl Outbox {
     pub fn new(pool: PgPool, settings: SenderSettings, default_relay: RelayTarget, rspamd: Option<String>) -> Self {
         Self {
             campaigns: Campaigns::new(pool.clone()),
+            setup: SendingSetup::new(pool.clone()),
             pool,
             settings,
             default_relay,
@@ -56,6 +60,11 @@ impl Outbox {
 
     async fn key(&self) -> Result<TokenKey> {
         Ok(self.key.get_or_try_init(|| secrets::tracking_key(&self.pool)).await?.clone())
+    }
+
+    /// Tests a relay form with this server's EHLO name.
+    pub async fn test_relay(&self, domain: &str, relay: &model::campaigns::RelayConfig) -> Result<String> {
+        self.setup.test_relay(domain, relay, &self.default_relay.helo_name).await
     }
 
     /// Active mail domains, for the sender address picker.

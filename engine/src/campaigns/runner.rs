@@ -22,7 +22,7 @@ use super::store::Campaigns;
 use super::throttle::{ProviderGate, RateLimiter};
 use super::tracking::TokenKey;
 use super::workers::{SendWorker, reclaim_dead};
-use super::{CampaignError, Result, secrets, starter};
+use super::{CampaignError, Result, secrets, sending_setup, starter};
 
 /// How this process sends.
 #[derive(Clone, Debug)]
@@ -200,6 +200,9 @@ impl SendEngine {
             relay,
             rate: RateLimiter::new(u32::try_from(campaign.input.rate_per_minute).unwrap_or(0)),
             gate: ProviderGate::new(&limits),
+            warmup: sending_setup::warmup_plan(&self.pool, &domain)
+                .await?
+                .map(|plan| sending_setup::WarmupGate::new(&domain, plan)),
             worker_id,
             batch_size: self.config.batch_size,
         });
@@ -257,6 +260,7 @@ impl SendEngine {
         let campaign_id = run.prepared.id;
         let mut session: Option<RelaySession> = None;
         let mut connect_failures: u32 = 0;
+        let mut capped = false;
         let mut scratch = Vec::with_capacity(64 * 1024);
         while *go.borrow() {
             if session.as_ref().is_none_or(|s| !s.is_usable()) {
@@ -287,6 +291,31 @@ impl SendEngine {
                     }
                     continue;
                 }
+            };
+            let want = match &run.warmup {
+                Some(gate) => {
+                    match gate.allow(&self.pool, want).await {
+                        Ok(n) => {
+                            if std::mem::take(&mut capped) {
+                                self.set_waiting(campaign_id, "").await;
+                            }
+                            n
+                        }
+                        Err(cap) => {
+                            capped = true;
+                            self.set_waiting(
+                            campaign_id,
+                            &format!("warm-up: today's cap of {cap} messages is reached; sending continues tomorrow (UTC)"),
+                        )
+                        .await;
+                            if !sleep_unless_stopped(Duration::from_secs(30), &go).await {
+                                break;
+                            }
+                            continue;
+                        }
+                    }
+                }
+                None => want,
             };
             let held = run.gate.held();
             let claimed = match self.ledger.claim(campaign_id, run.worker_id, want as i64, &held).await {
@@ -395,6 +424,8 @@ struct CampaignRun {
     relay: RelayTarget,
     rate: RateLimiter,
     gate: ProviderGate,
+    /// The sender domain's warm-up cap, if it has a plan.
+    warmup: Option<sending_setup::WarmupGate>,
     worker_id: i32,
     batch_size: usize,
 }

@@ -60,7 +60,9 @@ impl SendWorker {
 }
 
 /// Re-queues the rows held by workers whose lock is gone (dead processes) and forgets those
-/// workers; returns how many rows went back to the queue.
+/// workers; returns how many rows went back to the queue. Only this database's locks count:
+/// advisory locks are per database, and worker ids of other databases on the same server
+/// (another install, or parallel tests) would otherwise look alive.
 pub async fn reclaim_dead(pool: &PgPool) -> Result<u64> {
     reclaim_from(pool, None).await
 }
@@ -72,7 +74,8 @@ async fn reclaim_from(pool: &PgPool, only: Option<i32>) -> Result<u64> {
              DELETE FROM send_worker w \
              WHERE ($2::int IS NULL AND NOT EXISTS ( \
                        SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid = $1::oid \
-                       AND l.objid = w.id::oid AND l.objsubid = 2 AND l.granted)) \
+                       AND l.objid = w.id::oid AND l.objsubid = 2 AND l.granted \
+                       AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))) \
                 OR w.id = $2 \
              RETURNING id) \
          UPDATE delivery SET state = CASE WHEN attempts > 1 THEN 'deferred' ELSE 'queued' END, \
