@@ -11,7 +11,8 @@ use model::campaigns::{AudienceSpec, CampaignInput};
 use model::deliverability::DkimAlgorithm;
 use sqlx::PgPool;
 
-use crate::campaigns::Campaigns;
+use crate::campaigns::smtp_session::{RelaySecurity, RelayTarget};
+use crate::campaigns::{Campaigns, SendEngineConfig, SenderSettings};
 use crate::mail::DkimKeys;
 
 /// Where Debian's postfix package puts `smtp-sink` and `smtp-source`.
@@ -63,6 +64,33 @@ impl SmtpSink {
     pub fn pid(&self) -> Option<u32> {
         self.child.id()
     }
+}
+
+/// The tracking origin and bounce domain the tests' messages use.
+pub fn sender_settings() -> SenderSettings {
+    SenderSettings { public_url: "https://bm.example.test".into(), bounce_domain: "bounce.bm-test.example".into() }
+}
+
+/// Plain SMTP to a relay on loopback `port` (smtp-sink).
+pub fn loopback_relay(port: u16) -> RelayTarget {
+    RelayTarget {
+        host: "127.0.0.1".into(),
+        port,
+        security: RelaySecurity::None,
+        username: None,
+        password: None,
+        helo_name: "bm.example.test".into(),
+        timeout: Duration::from_secs(10),
+    }
+}
+
+/// An engine relaying to loopback `port` in batches of `batch`, looking for work every 200 ms
+/// (tests would wait a second per step with the default).
+pub fn engine_config(port: u16, batch: usize) -> SendEngineConfig {
+    let mut c = SendEngineConfig::new(sender_settings(), loopback_relay(port));
+    c.poll = Duration::from_millis(200);
+    c.batch_size = batch;
+    c
 }
 
 /// A loopback port nothing listens on (bound, then released).

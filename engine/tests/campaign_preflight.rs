@@ -4,8 +4,7 @@
 use std::time::Duration;
 
 use engine::campaign_fixture::{self as fx, SmtpSink};
-use engine::campaigns::smtp_session::{RelaySecurity, RelayTarget};
-use engine::campaigns::{Outbox, SenderSettings};
+use engine::campaigns::Outbox;
 use engine::testing::TestDatabase;
 use model::campaigns::{CampaignStatus, Preflight, PreflightStatus};
 use model::deliverability::DkimAlgorithm;
@@ -15,18 +14,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 const FROM: &str = "hello@news.bm-test.example";
 
 fn outbox(pool: &PgPool, relay_port: u16, rspamd: Option<String>) -> Outbox {
-    let relay = RelayTarget {
-        host: "127.0.0.1".into(),
-        port: relay_port,
-        security: RelaySecurity::None,
-        username: None,
-        password: None,
-        helo_name: "bm.example.test".into(),
-        timeout: Duration::from_secs(10),
-    };
-    let settings =
-        SenderSettings { public_url: "https://bm.example.test".into(), bounce_domain: "bounce.bm-test.example".into() };
-    Outbox::new(pool.clone(), settings, relay, rspamd)
+    Outbox::new(pool.clone(), fx::sender_settings(), fx::loopback_relay(relay_port), rspamd)
 }
 
 /// Answers every request like Rspamd's `/checkv2` with a score of 6.5 and two symbols.

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use engine::campaign_fixture::{self as fx, SmtpSink};
-use engine::campaigns::smtp_session::{RelaySecurity, RelayTarget};
 use engine::campaigns::starter::start;
 use engine::campaigns::{
     Campaigns, DeliveryLedger, RetryPolicy, SendEngine, SendEngineConfig, SenderSettings, SendingSetup, secrets,
@@ -19,23 +18,11 @@ use tokio::sync::watch;
 const DOMAIN: &str = "news.bm-test.example";
 
 fn settings() -> SenderSettings {
-    SenderSettings { public_url: "https://bm.example.test".into(), bounce_domain: "bounce.bm-test.example".into() }
+    fx::sender_settings()
 }
 
 fn config(port: u16) -> SendEngineConfig {
-    let relay = RelayTarget {
-        host: "127.0.0.1".into(),
-        port,
-        security: RelaySecurity::None,
-        username: None,
-        password: None,
-        helo_name: "bm.example.test".into(),
-        timeout: Duration::from_secs(10),
-    };
-    let mut c = SendEngineConfig::new(settings(), relay);
-    c.poll = Duration::from_millis(200);
-    c.batch_size = 4;
-    c
+    fx::engine_config(port, 4)
 }
 
 fn relay(port: u16) -> RelayConfig {

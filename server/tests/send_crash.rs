@@ -8,8 +8,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use engine::campaign_fixture::{self as fx, SmtpSink};
+use engine::campaigns::secrets;
 use engine::campaigns::starter::start;
-use engine::campaigns::{SenderSettings, secrets};
 use engine::testing::TestDatabase;
 use model::deliverability::DkimAlgorithm;
 use sqlx::PgPool;
@@ -42,9 +42,7 @@ async fn campaign(pool: &PgPool, n: i64) -> i64 {
     let list = fx::audience(pool, "Newsletter", n, "example.com").await.unwrap();
     let id = fx::campaign(pool, list, "hello@news.bm-test.example", 20_000).await.unwrap();
     let key = secrets::tracking_key(pool).await.unwrap();
-    let settings =
-        SenderSettings { public_url: "https://bm.example.test".into(), bounce_domain: "bounce.bm-test.example".into() };
-    start(pool, &key, &settings, id, &["draft"]).await.unwrap();
+    start(pool, &key, &fx::sender_settings(), id, &["draft"]).await.unwrap();
     id
 }
 

@@ -874,7 +874,6 @@ async fn auth_step(
 #[cfg(test)]
 mod tests {
     use std::path::{Path, PathBuf};
-    use std::process::Stdio;
     use std::sync::{Arc, Mutex};
 
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -1301,55 +1300,15 @@ mod tests {
 
     // --- Postfix's smtp-sink, a real peer, when installed ----------------------------------------
 
-    const SMTP_SINK: &str = "/usr/sbin/smtp-sink";
+    use crate::campaign_fixture::SmtpSink;
 
-    struct Sink {
-        _child: tokio::process::Child,
-        port: u16,
-    }
-
-    /// `smtp-sink -c [-u nobody] OPTIONS 127.0.0.1:PORT 100`, or `None` (test skipped) when
-    /// Postfix is not installed. `-u` is needed as root and fails otherwise.
-    async fn start_sink(options: &[&str]) -> Option<Sink> {
-        if !Path::new(SMTP_SINK).exists() {
-            eprintln!("skipping: {SMTP_SINK} is not installed (Debian package postfix)");
-            return None;
-        }
-        let port = free_port();
-        let mut command = tokio::process::Command::new(SMTP_SINK);
-        command.arg("-c");
-        if running_as_root() {
-            command.args(["-u", "nobody"]);
-        }
-        let child = command
-            .args(options)
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("100")
-            .stdout(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start smtp-sink");
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-                return Some(Sink { _child: child, port });
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("smtp-sink does not listen on 127.0.0.1:{port}");
-    }
-
-    fn running_as_root() -> bool {
-        use std::os::unix::fs::MetadataExt;
-        std::fs::metadata("/proc/self").is_ok_and(|metadata| metadata.uid() == 0)
+    async fn start_sink(options: &[&str]) -> Option<SmtpSink> {
+        SmtpSink::start(options).await
     }
 
     /// A directory smtp-sink can write to after dropping to nobody.
     fn dump_dir(name: &str) -> PathBuf {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = std::env::temp_dir().join(format!("bm-smtp-sink-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
-        dir
+        crate::campaign_fixture::dump_dir(name).unwrap()
     }
 
     async fn read_dump(path: &Path, messages: usize) -> String {
