@@ -19,6 +19,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <script inner_html=THEME_BOOT_SCRIPT></script>
                 <link rel="stylesheet" href=css />
+                // ECharts for the analytics charts (copied from the npm package at build); deferred,
+                // so it never blocks the first paint and runs before the app hydrates.
+                <script src="/echarts.min.js" defer></script>
                 <HydrationScripts options />
                 <MetaTags />
             </head>

@@ -19,7 +19,8 @@ export function findBinary() {
 }
 
 /**
- * @param {{ databaseUrl: string, dkimDir: string, dkimGid?: number, roundcubeUrl?: string, logFile: string }} o
+ * @param {{ databaseUrl: string, dkimDir: string, dkimGid?: number, roundcubeUrl?: string, logFile: string,
+ *   env?: Record<string, string> }} o  `env`: extra settings (e.g. the campaigns' relay and Rspamd)
  * @returns {Promise<{ url: string, stop(): Promise<void>, admin: { username: string, password: string } }>}
  */
 export async function startApp(o) {
@@ -32,6 +33,7 @@ export async function startApp(o) {
     BM_MAIL_HOST: 'mail.example.test',
     BM_LOG: 'info,sqlx=warn',
     BM_SITE_ROOT: path.join(ROOT, 'target/site'),
+    ...(o.env || {}),
   };
   if (o.dkimGid !== undefined) env.BM_DKIM_GID = String(o.dkimGid);
   if (o.roundcubeUrl) env.BM_ROUNDCUBE_URL = o.roundcubeUrl;

@@ -22,7 +22,7 @@ import { createScratchDatabase, psql } from './database.mjs';
 import { verifyDkimSignature } from './dkim.mjs';
 import { ImapClient, tryLogin } from './imap.mjs';
 import { startApp } from './app.mjs';
-import { roundcubeLogin, startRoundcube } from './roundcube.mjs';
+import { freePort, roundcubeLogin, startRoundcube } from './roundcube.mjs';
 import { createProvisioner, publicKeyPem } from './provision.mjs';
 import { buildMessage, sendMail } from './smtp.mjs';
 import { startStack } from './stack.mjs';
@@ -32,6 +32,7 @@ const A = { user: `a@${DOMAIN}`, pass: 'Alpha-pass-123' };
 const B = { user: `b@${DOMAIN}`, pass: 'Bravo-pass-456' };
 const Q = { user: `q@${DOMAIN}`, pass: 'Quota-pass-789', quota: 20000 };
 const TEAM = `team@${DOMAIN}`;
+const BOUNCE_DOMAIN = `bounces.${DOMAIN}`;
 const OUTSIDE = '127.0.0.2'; // an untrusted client
 const GTUBE_REJECT = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
 const GTUBE_ADD_HEADER = 'YJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
@@ -52,6 +53,7 @@ let prov;
 let app;
 let webmail;
 let dkimKey;
+let lmtpPort;
 let failed = false;
 const shared = {};
 
@@ -141,8 +143,12 @@ before(async () => {
   figure('mailstack_database_ms', Date.now() - t);
 
   t = Date.now();
+  // Postfix hands reports for the bounce domain to the app's LMTP listener on this port.
+  lmtpPort = await freePort();
   stack = await startStack({
     databaseUrl: db.url,
+    bounceDomain: BOUNCE_DOMAIN,
+    engineLmtp: `127.0.0.1:${lmtpPort}`,
     redis: process.env.MAIL_REDIS || '127.0.0.1:6379',
     redisDb: Number(process.env.MAIL_REDIS_DB || 0),
     rspamdTestPatterns: true,
@@ -164,6 +170,14 @@ before(async () => {
   app = await startApp({
     databaseUrl: db.url, dkimDir: stack.dkim.dir, dkimGid: stack.dkim.gid, roundcubeUrl: webmail.url.replace(/\/$/, ''),
     logFile: path.join(stack.dir, 'log', 'billionmail.log'),
+    // Campaigns go out through this stack's Postfix (trusted network, no login) and the
+    // preflight asks this stack's Rspamd for a spam score.
+    env: {
+      BM_SMTP_RELAY: `127.0.0.1:${stack.ports.smtp}`,
+      BM_RSPAMD: `127.0.0.1:${stack.ports.rspamdNormal}`,
+      BM_BOUNCE_DOMAIN: BOUNCE_DOMAIN,
+      BM_LMTP_LISTEN: `127.0.0.1:${lmtpPort}`,
+    },
   });
   figure('mailstack_app_start_ms', Date.now() - t);
 
@@ -280,6 +294,115 @@ step('trusted_network_sends_without_auth_and_is_dkim_signed', async () => {
   const { raw } = await waitForMessage(B, 'INBOX', subject);
   const v = verifyDkimSignature(raw, dkimKey.publicKeyPem, { domain: DOMAIN, selector: dkimKey.selector });
   assert.ok(v.ok, v.reason);
+});
+
+// A campaign sent by the engine through this stack's Postfix lands in the Dovecot mailbox
+// with the engine's own DKIM signature (verified), the VERP bounce address, the RFC 8058
+// unsubscribe headers and Feedback-ID; the unknown recipient's real 5.1.1 refusal from
+// Postfix is stored on its ledger row. Preflight got a real score from this stack's Rspamd.
+step('campaign_sent_through_postfix_lands_in_dovecot_dkim_verified', async () => {
+  const t = Date.now();
+  const api = prov.api;
+  const stranger = `nobody-${runId}@${DOMAIN}`;
+  // An alias whose target has no mailbox: Postfix accepts it, then bounces it with a real
+  // DSN (5.1.1) to the campaign's VERP address, which it hands to the app's LMTP listener.
+  const ghost = `ghost-list-${runId}@${DOMAIN}`;
+  await prov.addAlias(ghost, [`ghost-${runId}@${DOMAIN}`]);
+  const [listId] = psql(db.url, `INSERT INTO contact_list (name, description) VALUES (:'n', 'mail-stack readers') RETURNING id`,
+    { n: `Stack readers ${runId}` });
+  for (const [email, name] of [[A.user, 'Alice'], [B.user, 'Bruno'], [stranger, 'Nobody'], [ghost, 'Ghost']]) {
+    psql(db.url, `WITH c AS (INSERT INTO contact (email, name) VALUES (:'e', :'n')
+                    ON CONFLICT DO NOTHING RETURNING id)
+                  INSERT INTO list_membership (list_id, contact_id, status, consent_source)
+                  SELECT :'l'::bigint, id, 'subscribed', 'mailstack' FROM c`, { e: email, n: name, l: listId });
+  }
+  const subject = `Stack news ${runId} for {{ name | default: "you" }}`;
+  const campaign = await api.call('campaigns/create', {
+    input: {
+      name: `Stack campaign ${runId}`, from_name: 'Example News', from_email: `news@${DOMAIN}`, reply_to: '',
+      subject, preheader: 'Sent by the engine through Postfix', template_id: null, document: null,
+      html: `<!doctype html><html><body><h1>Hello {{ name | default: "there" }}</h1>
+        <p>Campaign body ${runId}. <a href="https://www.example.com/notes">Read the notes</a></p>
+        <p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p></body></html>`,
+      audience: { list_ids: [Number(listId)], segment_ids: [], exclude_list_ids: [], exclude_segment_ids: [] },
+      track_opens: true, track_clicks: true, rate_per_minute: 0,
+    },
+  });
+  const preflight = await api.call('campaigns/preflight', { id: campaign.id });
+  const spam = preflight.checks.find((c) => c.key === 'spam_score');
+  assert.ok(spam, 'preflight has a spam check');
+  assert.notEqual(spam.status, 'skipped', `Rspamd was not asked: ${spam.detail}`);
+  assert.match(spam.detail, /Rspamd scores the message/);
+  assert.deepEqual(preflight.checks.filter((c) => c.status === 'fail').map((c) => `${c.key}: ${c.detail}`), []);
+  await api.call('campaigns/start', { id: campaign.id });
+
+  const progress = await eventually('campaign finished', async () => {
+    const p = await api.call('campaigns/progress', { id: campaign.id });
+    return p.status === 'finished' ? p : null;
+  }, 30000, 250);
+  const c = progress.counts;
+  assert.equal(c.submitted + c.delivered + c.bounced, 3, JSON.stringify(c));
+  assert.equal(c.failed, 1, JSON.stringify(c));
+  const rows = psql(db.url, `SELECT email, state, smtp_code, smtp_status FROM delivery WHERE campaign_id = :'c' ORDER BY email`,
+    { c: campaign.id });
+  const byEmail = Object.fromEntries(rows.map((r) => { const [e, ...rest] = r.split('|'); return [e, rest]; }));
+  assert.deepEqual(byEmail[stranger], ['failed', '550', '5.1.1'], 'Postfix refuses the unknown mailbox; its reply is kept');
+  assert.ok(['submitted', 'delivered'].includes(byEmail[B.user][0]), byEmail[B.user].join('|'));
+  assert.equal(byEmail[B.user][1], '250');
+
+  const { raw } = await waitForMessage(B, 'INBOX', `Stack news ${runId} for Bruno`, 20000);
+  figure('mailstack_campaign_start_to_imap_ms', Date.now() - t);
+  assert.match(raw, new RegExp(`Campaign body ${runId}`));
+  assert.match(header(raw, 'Return-Path')[0], new RegExp(`^<bounce\\+[a-z0-9]+@bounces\\.${DOMAIN.replace('.', '\\.')}>$`));
+  assert.match(header(raw, 'List-Unsubscribe')[0], /<mailto:[^>]+>.*<https?:\/\/[^>]+>|<https?:\/\/[^>]+>.*<mailto:[^>]+>/);
+  assert.deepEqual(header(raw, 'List-Unsubscribe-Post'), ['List-Unsubscribe=One-Click']);
+  assert.equal(header(raw, 'Feedback-ID').length, 1);
+  // The engine's signature (it covers List-Unsubscribe; Rspamd may add its own as well).
+  const ours = header(raw, 'DKIM-Signature').filter((s) => /\bh=[^;]*list-unsubscribe/i.test(s));
+  assert.equal(ours.length, 1, `one engine DKIM-Signature: ${header(raw, 'DKIM-Signature').join(' | ')}`);
+  assert.match(ours[0], /\bd=example\.test;/);
+  const file = path.join(ARTIFACTS, 'campaign-message.eml');
+  fs.writeFileSync(file, raw);
+  const cli = verifyDkimWithEngine(file);
+  assert.equal(cli.status, 0, `verify-dkim: ${cli.stdout} ${cli.stderr}`);
+  assert.ok(cli.stdout.trim().split('\n').every((l) => JSON.parse(l).pass === true), cli.stdout);
+  const tampered = path.join(ARTIFACTS, 'campaign-tampered.eml');
+  fs.writeFileSync(tampered, raw.replace(`Campaign body ${runId}`, `Campaign b0dy ${runId}`));
+  assert.notEqual(verifyDkimWithEngine(tampered).status, 0, 'a changed body must fail verification');
+  // Alice got her own personalised copy.
+  await waitForMessage(A, 'INBOX', `Stack news ${runId} for Alice`, 20000);
+
+  // Postfix's delivery status notifications came back through LMTP: success for the two
+  // mailboxes (NOTIFY=SUCCESS), a hard bounce for the ghost alias, which is now suppressed.
+  const ledger = () => Object.fromEntries(psql(db.url,
+    `SELECT email, state, coalesce(dsn_status, ''), coalesce(bounce_class, ''), coalesce(bounce_reason, '')
+       FROM delivery WHERE campaign_id = :'c'`, { c: campaign.id }).map((r) => { const [e, ...rest] = r.split('|'); return [e, rest]; }));
+  const t2 = Date.now();
+  const settled = await eventually('DSNs applied to the ledger', () => {
+    const l = ledger();
+    return l[A.user]?.[0] === 'delivered' && l[B.user]?.[0] === 'delivered' && l[ghost]?.[0] === 'bounced' ? l : null;
+  }, 30000, 250);
+  figure('mailstack_dsn_to_ledger_ms', Date.now() - t2);
+  assert.match(settled[B.user][1], /^2\.\d\.\d$/, `success DSN status: ${settled[B.user].join('|')}`);
+  assert.deepEqual(settled[ghost].slice(1), ['5.1.1', 'hard', 'userunknown'], settled[ghost].join('|'));
+  assert.deepEqual(psql(db.url, `SELECT reason FROM suppression WHERE email = :'e' AND list_id IS NULL`, { e: ghost }), ['hard_bounce']);
+  const reports = psql(db.url, `SELECT kind || ':' || outcome FROM inbound_report WHERE campaign_id = :'c' ORDER BY id`, { c: campaign.id });
+  assert.ok(reports.some((r) => /^dsn:hard bounce: 5\.1\.1 userunknown/.test(r)), reports.join('\n'));
+  // The report counters the dashboards read were kept by the same transactions.
+  const [stats] = psql(db.url, `SELECT sum(submitted), sum(delivered), sum(bounced_hard), sum(failed)
+                                  FROM campaign_stats_hourly WHERE campaign_id = :'c'`, { c: campaign.id });
+  assert.equal(stats, '3|2|1|1');
+  // The CLI reads the same stored report the same way.
+  const [raw64] = psql(db.url, `SELECT encode(raw, 'base64') FROM inbound_report WHERE campaign_id = :'c' AND kind = 'dsn'
+                                 AND outcome LIKE 'hard%' LIMIT 1`, { c: campaign.id });
+  const dsnFile = path.join(ARTIFACTS, 'ghost-dsn.eml');
+  fs.writeFileSync(dsnFile, Buffer.from(raw64.replace(/\s/g, ''), 'base64'));
+  const parsed = spawnSync(app.bin, ['bounce', 'parse', dsnFile], { env: app.env, encoding: 'utf8' });
+  assert.equal(parsed.status, 0, parsed.stderr);
+  const row = JSON.parse(parsed.stdout.trim().split('\n')[0]);
+  assert.equal(row.status, '5.1.1');
+  assert.equal(row.class, 'hard');
+  assert.match(row.recipient, /ghost/);
 });
 
 /** A POP3 session over implicit TLS: USER/PASS/STAT; returns the replies. */

@@ -354,6 +354,9 @@ export async function startStack(opts) {
       BM_POSTFIX_LOG_FILE: d('log', 'postfix.log'),
       BM_POSTFIX_INET_INTERFACES: HOST,
       BM_RELAYHOST: '',
+      // Reports for the bounce domain go to the app's LMTP listener (started later).
+      BM_BOUNCE_DOMAIN: opts.bounceDomain || 'bounces.invalid',
+      BM_ENGINE_LMTP: opts.engineLmtp || `${HOST}:2424`,
       BM_POSTFIX_SMTP_PORT: ports.smtp,
       BM_POSTFIX_SUBMISSION_PORT: ports.submission,
       BM_POSTFIX_SMTPS_PORT: ports.smtps,

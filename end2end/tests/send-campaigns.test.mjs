@@ -189,6 +189,60 @@ test('send now: the report shows live progress until every recipient is submitte
   await shotDark('63b-campaign-report-dark');
 });
 
+/** The dumped messages as text, quoted-printable decoded and headers unfolded. */
+function dumpedText() {
+  const raw = readFileSync(dump, 'latin1').replace(/\r?\n[ \t]+/g, ' ');
+  return raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+}
+
+test('a recipient\'s pixel, tracked link and unsubscribe page work; tampered tokens get 404', async () => {
+  const text = dumpedText();
+  const reader = text.slice(text.indexOf('X-Rcpt-Args: <reader1@example.org>'));
+  const pixel = reader.match(/https?:\/\/[^"'\s>]+\/t\/o\/[A-Za-z0-9_-]+/)?.[0];
+  const click = reader.match(/https?:\/\/[^"'\s>]+\/t\/c\/[A-Za-z0-9_-]+/)?.[0];
+  const unsubscribe = reader.match(/List-Unsubscribe:[^\n]*<(https?:\/\/[^>]+\/u\/[A-Za-z0-9_-]+)>/)?.[1];
+  assert.ok(pixel && click && unsubscribe, 'the message carries the pixel, a tracked link and the unsubscribe URL');
+  const ua = { 'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15' };
+  const open = await page.request.get(pixel, { headers: ua });
+  assert.equal(open.status(), 200);
+  assert.equal(open.headers()['content-type'], 'image/gif');
+  const go = await page.request.get(click, { headers: ua, maxRedirects: 0 });
+  assert.equal(go.status(), 302);
+  assert.equal(go.headers().location, 'https://www.example.com/blog/november');
+  // One changed character: unknown token, 404, and never a redirect.
+  const tamper = (u) => u.slice(0, -2) + (u.at(-2) === 'A' ? 'B' : 'A') + u.at(-1);
+  const bad = await page.request.get(tamper(click), { headers: ua, maxRedirects: 0 });
+  assert.equal(bad.status(), 404);
+  assert.equal(bad.headers().location, undefined);
+  assert.equal((await page.request.get(tamper(pixel))).status(), 404);
+  // The events reach the database through the batch writer.
+  for (let i = 0; i < 50 && psql("SELECT count(*) FROM campaign_event WHERE kind IN ('open', 'click')") !== '2'; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(psql("SELECT string_agg(kind, ',' ORDER BY kind) FROM campaign_event WHERE kind IN ('open', 'click')"), 'click,open');
+  // Unsubscribe: the link shows a choice (a scanner following it changes nothing) …
+  await page.goto(unsubscribe);
+  await page.waitForSelector('[data-testid=unsubscribe-form]');
+  const status = () => psql(`SELECT m.status FROM list_membership m JOIN contact c ON c.id = m.contact_id
+                             WHERE c.email = 'reader1@example.org'`);
+  assert.equal(status(), 'subscribed');
+  await shot('66-unsubscribe-page');
+  // … and the button unsubscribes from the campaign's list, recorded on the contact.
+  await page.click('[data-testid=unsubscribe-submit]');
+  await page.waitForSelector('[data-testid=unsubscribe-done]');
+  assert.equal(status(), 'unsubscribed');
+  assert.equal(psql("SELECT count(*) FROM contact_event e JOIN contact c ON c.id = e.contact_id WHERE c.email = 'reader1@example.org' AND e.kind = 'unsubscribed'"), '1');
+  await shot('67-unsubscribed');
+  // RFC 8058 one-click from a mail provider: a POST, no session, no Origin.
+  const reader2 = text.slice(text.indexOf('X-Rcpt-Args: <reader2@example.org>'));
+  const oneClick = reader2.match(/List-Unsubscribe:[^\n]*<(https?:\/\/[^>]+\/u\/[A-Za-z0-9_-]+)>/)?.[1];
+  const posted = await fetch(oneClick, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+  assert.equal(posted.status, 200);
+  assert.equal(psql(`SELECT m.status FROM list_membership m JOIN contact c ON c.id = m.contact_id WHERE c.email = 'reader2@example.org'`), 'unsubscribed');
+  await page.goto(`${BASE}/campaigns`);
+  await hydrated();
+});
+
 test('the list shows the finished campaign with its progress', async () => {
   await page.goto(`${BASE}/campaigns`);
   await hydrated();
@@ -209,4 +263,14 @@ test('sending settings: the domain uses the bundled Postfix until a relay is set
   await toast(/saved/i);
   await page.waitForFunction(() => /cap today/.test(document.body.textContent));
   await shot('65-sending-settings');
+
+  // Bounce handling: the soft-bounce rule is stored in bounce_policy, which the report intake
+  // reads for every report.
+  await page.fill('[data-testid=policy-soft-limit]', '5');
+  await page.fill('[data-testid=policy-soft-days]', '30');
+  await page.click('[data-testid=policy-save]');
+  await toast(/Bounce handling saved/);
+  assert.equal(psql('SELECT soft_bounce_limit FROM bounce_policy'), '5');
+  assert.equal(psql('SELECT soft_bounce_days FROM bounce_policy'), '30');
+  await shot('68-bounce-handling');
 });

@@ -5,6 +5,8 @@
 //! that the server enforces.
 
 pub mod admin;
+pub mod analytics;
+pub mod bounce_policy;
 pub mod campaigns;
 pub mod contacts;
 pub mod deliverability;

@@ -44,6 +44,23 @@ pub enum Command {
         #[command(subcommand)]
         action: DnsAction,
     },
+    /// Bounce reports from the shell (support, scripting); needs no database.
+    Bounce {
+        #[command(subcommand)]
+        action: BounceAction,
+    },
+}
+
+/// Bounce report commands.
+#[derive(Debug, Subcommand)]
+pub enum BounceAction {
+    /// Parse saved messages (DSNs, ARF complaints, auto-replies, non-standard bounces) with the
+    /// engine's parser and print one JSON object per line per recipient found: file,
+    /// recipient, status, reply_code, class, reason, category, remote_mta, action, diagnostic.
+    Parse {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 /// DNS commands.

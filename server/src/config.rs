@@ -65,6 +65,7 @@ struct FileConfig {
     bounce_domain: Option<String>,
     rspamd: Option<String>,
     send_connections: Option<u64>,
+    lmtp_listen: Option<String>,
 }
 
 /// The resolved configuration the server runs with.
@@ -134,6 +135,9 @@ pub struct Config {
     /// Relay connections per sending campaign and process (domains with a relay of their
     /// own use its setting).
     pub send_connections: usize,
+    /// Where the inbound LMTP listener (bounces, complaints, replies, mailto unsubscribes
+    /// for the bounce domain) accepts Postfix's deliveries; `None` = off (`BM_LMTP_LISTEN=off`).
+    pub lmtp_listen: Option<SocketAddr>,
 }
 
 impl Config {
@@ -258,6 +262,15 @@ impl Config {
             })?),
             None => None,
         };
+        let lmtp_listen = match env("BM_LMTP_LISTEN").or(fc.lmtp_listen).map(|v| v.trim().to_owned()) {
+            Some(v) if v.is_empty() || v == "off" => None,
+            Some(v) => Some(v.parse().map_err(|e: std::net::AddrParseError| ConfigError::Invalid {
+                key: "BM_LMTP_LISTEN",
+                value: v.clone(),
+                reason: format!("{e}; expected host:port such as 127.0.0.1:2424, or off"),
+            })?),
+            None => Some(SocketAddr::from(([127, 0, 0, 1], 2424))),
+        };
         let acme_directory = env("BM_ACME_DIRECTORY").or(fc.acme_directory).filter(|u| !u.is_empty());
         if let Some(u) = &acme_directory
             && !u.starts_with("https://")
@@ -297,6 +310,7 @@ impl Config {
             acme_ca_file: env("BM_ACME_CA_FILE").map(PathBuf::from).or(fc.acme_ca_file),
             acme_email: env("BM_ACME_EMAIL").or(fc.acme_email).filter(|a| !a.is_empty()),
             tls_listen,
+            lmtp_listen,
             tls_dir: env("BM_TLS_DIR").map(PathBuf::from).or(fc.tls_dir).unwrap_or_else(|| data_dir.join("tls")),
             tls_reload: env("BM_TLS_RELOAD").or(fc.tls_reload).filter(|c| !c.trim().is_empty()),
             mail_tls_hosts,

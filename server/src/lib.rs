@@ -5,6 +5,7 @@
 #![recursion_limit = "256"]
 
 pub mod admin_cli;
+pub mod bounce_cli;
 pub mod cli;
 pub mod config;
 pub mod database;

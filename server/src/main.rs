@@ -34,6 +34,9 @@ async fn main() -> ExitCode {
             }
         };
     }
+    if let Some(Command::Bounce { action }) = &cli.command {
+        return server::bounce_cli::run(action);
+    }
     let mut open = match OpenDatabase::open(&config).await {
         Ok(o) => o,
         Err(e) => {
@@ -60,7 +63,7 @@ async fn main() -> ExitCode {
             Ok(state) => server::dns_cli::run(&state.deliverability, action).await,
             Err(e) => Err(e.to_string()),
         },
-        Command::Postgres { .. } => Ok(String::new()),
+        Command::Postgres { .. } | Command::Bounce { .. } => Ok(String::new()),
     };
     open.close().await;
     match outcome {

@@ -75,6 +75,7 @@ pub fn app_state(config: &Config, db: engine::db::Database, auth: Authenticator)
             default_relay(config),
             config.rspamd.clone(),
         ),
+        analytics: engine::analytics::Analytics::new(db.pool.clone()),
         acme_directory: config.acme_directory.clone(),
         acme_challenges: engine::tls::Http01Challenges::default(),
         site: SiteSecurity {
@@ -113,6 +114,28 @@ pub fn send_engine_config(config: &Config) -> engine::campaigns::SendEngineConfi
     let mut c = engine::campaigns::SendEngineConfig::new(sender_settings(config), default_relay(config));
     c.connections = config.send_connections;
     c
+}
+
+/// The state of the public tracking endpoints, and the receiving end of their event channel
+/// (for the event writer). The tracking key is read (or created) in the database now, so
+/// every process on the database verifies the same links.
+pub async fn tracking_state(
+    config: &Config,
+    pool: &sqlx::PgPool,
+) -> Result<(crate::http::tracking::TrackingState, engine::tracking::EventReceiver), ServeError> {
+    let key = engine::campaigns::secrets::tracking_key(pool)
+        .await
+        .map_err(|e| ServeError::Setup(format!("cannot read the tracking key: {e}")))?;
+    let (sink, events) = engine::tracking::EventSink::channel();
+    let state = crate::http::tracking::TrackingState {
+        pool: pool.clone(),
+        key,
+        sink,
+        links: engine::tracking::LinkCache::new(pool.clone()),
+        settings: sender_settings(config),
+        trust_proxy: config.trust_proxy,
+    };
+    Ok((state, events))
 }
 
 /// Where uploaded template images are kept (`<data dir>/media`), served at `/media/`; one
@@ -158,6 +181,14 @@ pub fn mail_admin(config: &Config, db: &engine::db::Database) -> engine::mail::M
 
 /// Serves until SIGINT/SIGTERM, then shuts down gracefully.
 pub async fn run(config: &Config, open: &OpenDatabase, auth: Authenticator) -> Result<(), ServeError> {
+    // Bound first: with `BM_LISTEN=…:0` the real port is only known now, and tracking links
+    // (without BM_PUBLIC_URL) must point at the port recipients can actually reach.
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| ServeError::Bind { addr: config.listen, source })?;
+    let addr = listener.local_addr()?;
+    let bound = Config { listen: addr, ..config.clone() };
+    let config = &bound;
     let state = app_state(config, open.db.clone(), auth.clone())?;
     if let Err(e) = state.blocklists.seed_catalog().await {
         tracing::error!(error = %e, "cannot seed the blocklist catalog");
@@ -188,16 +219,27 @@ pub async fn run(config: &Config, open: &OpenDatabase, auth: Authenticator) -> R
     let acme = crate::tls::AcmeSetup::from_config(config, &state)?;
     let deliverability = crate::workers::spawn_deliverability(state.clone(), acme.as_ref().map(|a| a.issuer.clone()));
     let imports = crate::workers::spawn_imports(state.contacts.imports.clone());
+    let retention = crate::workers::spawn_event_retention(open.db.pool.clone());
     let (stop_sending, sending) = crate::workers::spawn_send_engine(open.db.pool.clone(), send_engine_config(config));
-    let router = crate::http::router(state.clone(), crate::http::Webmail::from_config(config));
+    let lmtp = match config.lmtp_listen {
+        Some(addr) => {
+            crate::workers::spawn_lmtp(
+                open.db.pool.clone(),
+                addr,
+                config.mail_host.clone(),
+                Some(default_relay(config)),
+            )
+            .await
+        }
+        None => None,
+    };
+    let (tracking, events) = tracking_state(config, &open.db.pool).await?;
+    let (stop_events, event_writer) = crate::workers::spawn_event_writer(open.db.pool.clone(), events);
+    let router = crate::http::router_with_tracking(state.clone(), crate::http::Webmail::from_config(config), tracking);
     let https = match (&acme, config.tls_listen) {
         (Some(acme), Some(addr)) => Some(crate::tls::spawn_https(acme, config, &state, addr, router.clone()).await?),
         _ => None,
     };
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|source| ServeError::Bind { addr: config.listen, source })?;
-    let addr = listener.local_addr()?;
     tracing::info!(%addr, "BillionMail is listening; open http://{addr}/");
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
@@ -209,9 +251,19 @@ pub async fn run(config: &Config, open: &OpenDatabase, auth: Authenticator) -> R
             "the sending engine did not stop within 30 s; unrecorded batches will be re-queued at next start"
         );
     }
+    if let Some((stop, task)) = lmtp {
+        let _ = stop.send(true);
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), task).await;
+    }
+    // Events answered before the listener closed are written before the process exits.
+    let _ = stop_events.send(true);
+    if tokio::time::timeout(std::time::Duration::from_secs(30), event_writer).await.is_err() {
+        tracing::warn!("the tracking event writer did not finish within 30 s; queued events were lost");
+    }
     housekeeping.abort();
     deliverability.abort();
     imports.abort();
+    retention.abort();
     if let Some(h) = https {
         h.abort();
     }

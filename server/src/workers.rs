@@ -153,3 +153,68 @@ pub fn spawn_send_engine(
     });
     (stop_tx, task)
 }
+
+/// The inbound LMTP listener for the bounce domain. A port already taken (a second process
+/// on the same host) is logged and skipped: Postfix delivers to whichever process listens,
+/// and every process writes to the same database.
+pub async fn spawn_lmtp(
+    pool: sqlx::PgPool,
+    listen: std::net::SocketAddr,
+    host: String,
+    forward_relay: Option<engine::campaigns::smtp_session::RelayTarget>,
+) -> Option<(tokio::sync::watch::Sender<bool>, tokio::task::JoinHandle<()>)> {
+    let key = match engine::campaigns::secrets::tracking_key(&pool).await {
+        Ok(k) => k,
+        Err(e) => {
+            tracing::error!(error = %e, "inbound listener off: cannot read the tracking key");
+            return None;
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::warn!(%listen, error = %e, "inbound LMTP listener not started (address in use?)");
+            return None;
+        }
+    };
+    tracing::info!(%listen, "inbound LMTP listener for bounces and complaints");
+    let inbound = std::sync::Arc::new(engine::inbound::Inbound::new(pool, key, forward_relay));
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(engine::inbound::lmtp::serve(listener, host, inbound, stop));
+    Some((stop_tx, task))
+}
+
+/// The tracking event writer of this process: writes the opens, clicks and web views the
+/// endpoints queue, in batches. Sending `true` on the returned channel makes it write what is
+/// still queued and stop, so a restart loses no event that was answered.
+pub fn spawn_event_writer(
+    pool: sqlx::PgPool,
+    events: engine::tracking::EventReceiver,
+) -> (tokio::sync::watch::Sender<bool>, tokio::task::JoinHandle<()>) {
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(engine::tracking::EventWriter::run(pool, events, stop));
+    (stop_tx, task)
+}
+
+/// How often event partitions are checked: next month's exists before it starts, expired
+/// months are dropped (whole partitions: no row-by-row delete on a large table).
+const EVENT_RETENTION_TICK: Duration = Duration::from_secs(6 * 3600);
+
+/// Keeps `campaign_event`'s monthly partitions: creates this and next month's, drops those
+/// older than the retention setting. Rollups are kept, so dashboards keep their history.
+pub fn spawn_event_retention(pool: sqlx::PgPool) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(EVENT_RETENTION_TICK);
+        loop {
+            tick.tick().await;
+            if let Err(e) = engine::analytics::retention::ensure_partitions(&pool).await {
+                tracing::warn!(error = %e, "cannot create the event partitions");
+            }
+            match engine::analytics::retention::drop_expired_partitions(&pool).await {
+                Ok(dropped) if dropped.is_empty() => {}
+                Ok(dropped) => tracing::info!(?dropped, "expired event months dropped"),
+                Err(e) => tracing::warn!(error = %e, "event retention failed"),
+            }
+        }
+    })
+}

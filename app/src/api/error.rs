@@ -245,6 +245,23 @@ mod from_engine {
         }
     }
 
+    /// Bounce-policy refusals become the field error the Sending page shows under the input
+    /// at fault; a database failure is logged and answered without its details.
+    impl From<engine::inbound::policy::PolicyError> for ApiError {
+        fn from(e: engine::inbound::policy::PolicyError) -> Self {
+            use engine::inbound::policy::PolicyError as P;
+            let text = e.to_string();
+            let message = format!("{}.", capitalise(text.trim_end_matches('.')));
+            match e {
+                P::Database(_) => {
+                    tracing::error!(error = %e, "bounce policy");
+                    Self::Internal("a database error occurred; the details are in the server log".into())
+                }
+                P::Invalid { field, .. } => Self::invalid(field, message),
+            }
+        }
+    }
+
     fn capitalise(s: &str) -> String {
         let mut c = s.chars();
         c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()

@@ -2,6 +2,7 @@
 //! map errors to [`ApiError`]. Origin checks happen before any of them run (server router).
 
 pub mod admins;
+pub mod analytics;
 pub mod auth;
 pub mod campaigns;
 pub mod contacts;

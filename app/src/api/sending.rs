@@ -1,8 +1,9 @@
 //! Sending settings: each sender domain's relay (the bundled Postfix or an external
-//! smarthost with TLS and login, with a connection test) and warm-up plan, and the
-//! per-provider speed limits.
+//! smarthost with TLS and login, with a connection test) and warm-up plan, the
+//! per-provider speed limits, and the bounce and complaint policy.
 
 use leptos::prelude::*;
+use model::bounce_policy::BouncePolicySettings;
 use model::campaigns::{DomainSending, ProviderLimit, RelayConfig, WarmupPlan};
 use server_fn::codec::Json;
 
@@ -88,6 +89,43 @@ pub async fn save_provider_limits(limits: Vec<ProviderLimit>) -> Result<(), ApiE
             state()?.outbox.setup.set_provider_limits(&limits).await?;
             tracing::info!(by = %me.username, "provider limits saved");
             Ok(())
+        }
+        .await,
+    )
+}
+
+/// The bounce and complaint policy, for the Sending page's "Bounces and complaints" card.
+#[server(endpoint = "sending/bounce-policy", input = Json)]
+pub async fn load_bounce_policy() -> Result<BouncePolicySettings, ApiError> {
+    use crate::api::request::{require_admin, respond, state};
+    use engine::inbound::policy::{PolicyError, load_settings};
+    respond(
+        async move {
+            require_admin().await?;
+            let st = state()?;
+            Ok(load_settings(&st.db.pool).await.map_err(PolicyError::from)?)
+        }
+        .await,
+    )
+}
+
+/// Replaces the bounce and complaint policy and answers what is stored; reports that arrive
+/// afterwards follow it at once. An out-of-range number is a field error.
+#[server(endpoint = "sending/bounce-policy/save", input = Json)]
+pub async fn save_bounce_policy(settings: BouncePolicySettings) -> Result<BouncePolicySettings, ApiError> {
+    use crate::api::request::{require_admin, respond, state};
+    respond(
+        async move {
+            let me = require_admin().await?;
+            let st = state()?;
+            let saved = engine::inbound::policy::save_settings(&st.db.pool, &settings).await?;
+            tracing::info!(
+                by = %me.username,
+                soft_bounce_limit = saved.soft_bounce_limit,
+                soft_bounce_days = saved.soft_bounce_days,
+                "bounce policy saved"
+            );
+            Ok(saved)
         }
         .await,
     )

@@ -38,6 +38,8 @@ pub struct AppState {
     pub templates: engine::templates::TemplateLibrary,
     /// Campaigns: drafts, preflight, test sends, start and controls, progress.
     pub outbox: engine::campaigns::Outbox,
+    /// Dashboards, the delivery log and its CSV export, read from the rollups.
+    pub analytics: engine::analytics::Analytics,
     /// The ACME directory in use; `None` = automatic TLS is off.
     pub acme_directory: Option<String>,
     /// Pending ACME HTTP-01 answers, served at `/.well-known/acme-challenge/`.

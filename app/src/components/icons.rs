@@ -119,3 +119,14 @@ pub fn outbound() -> AnyView {
 pub fn layout() -> AnyView {
     icon("M4 3h16a1 1 0 0 1 1 1v16a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1zM3 9h18M9 21V9")
 }
+
+/// "How is this computed?" (a small i in a circle), sized for text (14 px).
+pub fn info() -> AnyView {
+    view! {
+        <svg class="h-3.5 w-3.5 shrink-0" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2"
+            stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
+            <path d="M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18M12 11v5M12 8h.01"></path>
+        </svg>
+    }
+    .into_any()
+}

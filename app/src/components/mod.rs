@@ -1,5 +1,7 @@
 //! Reusable UI pieces every admin page is built from.
 
+pub mod analytics;
+pub mod chart;
 pub mod clock;
 pub mod confirm;
 pub mod data_table;

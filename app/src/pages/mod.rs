@@ -12,6 +12,7 @@ pub mod not_found;
 pub mod overview;
 pub mod segments;
 pub mod sending;
+pub mod sending_bounces;
 pub mod setup;
 pub mod sign_in;
 pub mod suppression;

@@ -23,21 +23,22 @@ use crate::components::toast::use_toasts;
 use crate::pages::contacts::thousands;
 use crate::pages::deliverability::{AMBER, CARD, GREY, Head, INDIGO, PILL, SLATE, TD, card_table, load_error};
 use crate::pages::mail::widgets::{PRIMARY, ROW_ACTION, SECONDARY, form_error};
+use crate::pages::sending_bounces::BounceHandlingCard;
 
 /// A field label.
 const LABEL: &str = "block text-sm font-medium text-slate-700 dark:text-slate-200";
 /// Quiet helper text.
-const HINT: &str = "text-sm text-slate-500 dark:text-slate-400";
+pub(crate) const HINT: &str = "text-sm text-slate-500 dark:text-slate-400";
 /// Helper text under a single input.
-const FIELD_HINT: &str = "text-xs text-slate-500 dark:text-slate-400";
+pub(crate) const FIELD_HINT: &str = "text-xs text-slate-500 dark:text-slate-400";
 /// A card's heading.
-const HEADING: &str = "text-base font-semibold text-slate-900 dark:text-white";
+pub(crate) const HEADING: &str = "text-base font-semibold text-slate-900 dark:text-white";
 /// Inline field error under an input.
-const FIELD_ERROR: &str = "field-error text-xs font-medium text-rose-600 dark:text-rose-400";
+pub(crate) const FIELD_ERROR: &str = "field-error text-xs font-medium text-rose-600 dark:text-rose-400";
 /// A select, styled like the other forms' selects.
 const SELECT: &str = "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm outline-none focus:border-indigo-500 focus:ring-4 focus:ring-indigo-500/30 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100";
 /// A checkbox, as in the mail pages' `CheckField`.
-const CHECKBOX: &str = "mt-0.5 h-4 w-4 rounded border-slate-300 text-indigo-600 dark:border-slate-600";
+pub(crate) const CHECKBOX: &str = "mt-0.5 h-4 w-4 rounded border-slate-300 text-indigo-600 dark:border-slate-600";
 /// Body cell of the limits table: like `TD`, centred on the input beside it.
 const TD_MIDDLE: &str = "px-4 py-3 align-middle";
 /// The line above a dialog's buttons.
@@ -161,6 +162,8 @@ pub fn SendingPage() -> impl IntoView {
                 </p>
                 <Transition fallback=rows_skeleton>{limits_content}</Transition>
             </section>
+
+            <BounceHandlingCard />
         </div>
         <Modal open=relay_open id="relay-dialog" width="max-w-2xl" title=relay_title>
             <RelayFormBody form=relay save=save_relay test=test_relay local_error=relay_error done=relay_done open=relay_open />

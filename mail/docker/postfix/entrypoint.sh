@@ -13,6 +13,8 @@ set -eu
 : "${BM_POSTFIX_SUBMISSION_PORT:=587}"
 : "${BM_POSTFIX_SMTPS_PORT:=465}"
 : "${BM_RELAYHOST:=}"
+# bounces and complaints come back to this domain (the app's BM_BOUNCE_DOMAIN, same default)
+: "${BM_BOUNCE_DOMAIN:=$BM_HOSTNAME}"
 
 render() {
     bm_render /usr/local/share/billionmail/postfix /etc/postfix

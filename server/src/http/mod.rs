@@ -1,8 +1,10 @@
 //! The HTTP router: Leptos pages and server functions, health check, static files, the
-//! template image library, and the guards in front of them.
+//! template image library, the public tracking and unsubscribe endpoints, and the guards in
+//! front of them.
 
 pub mod campaign_progress;
 pub mod contact_files;
+pub mod delivery_export;
 pub mod health;
 pub mod mailbox_export;
 pub mod media;
@@ -10,6 +12,8 @@ pub mod origin;
 pub mod page_guard;
 pub mod roundcube;
 mod session;
+pub mod tracking;
+pub mod unsubscribe_page;
 pub mod well_known;
 
 use std::sync::Arc;
@@ -48,8 +52,20 @@ impl Webmail {
     }
 }
 
-/// Builds the complete router for `state`.
+/// Builds the complete router for `state`, without the public tracking endpoints (tests of
+/// the admin surface need no tracking key or event writer).
 pub fn router(state: AppState, webmail: Webmail) -> Router {
+    site_router(state, webmail, None)
+}
+
+/// The router the server runs: [`router`] plus the open pixel, click, web-view and
+/// unsubscribe endpoints, which sit outside the page guard and the Origin check (recipients
+/// have no session, and mail providers POST one-click unsubscribes without an Origin).
+pub fn router_with_tracking(state: AppState, webmail: Webmail, tracking: tracking::TrackingState) -> Router {
+    site_router(state, webmail, Some(tracking))
+}
+
+fn site_router(state: AppState, webmail: Webmail, tracking_state: Option<tracking::TrackingState>) -> Router {
     let guard_state = GuardState { app: state.clone(), setup_done: Arc::new(AtomicBool::new(false)) };
     let routes = generate_route_list(app::App);
     let options = state.leptos_options.clone();
@@ -57,6 +73,7 @@ pub fn router(state: AppState, webmail: Webmail) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/api/mail/mailboxes.csv", get(mailbox_export::export))
         .route("/api/campaigns/{id}/progress", get(campaign_progress::progress))
+        .route("/api/campaigns/{id}/deliveries.csv", get(delivery_export::export))
         .route("/api/contacts/imports", post(contact_files::upload))
         .route("/api/contacts/imports/{id}/errors.csv", get(contact_files::import_errors))
         .route("/api/contacts/export.csv", get(contact_files::export))
@@ -110,7 +127,9 @@ pub fn router(state: AppState, webmail: Webmail) -> Router {
         .route("/.well-known/mta-sts.txt", get(well_known::mta_sts))
         .route("/.well-known/acme-challenge/{token}", get(well_known::acme_challenge))
         .with_state(well_known_state);
-    let site = webmail_routes.merge(well_known).merge(media_files).merge(app_router);
+    // Reached from recipients' mail clients; the signed token in the path is the capability.
+    let tracking_routes = tracking_state.map(tracking::routes).unwrap_or_default();
+    let site = webmail_routes.merge(well_known).merge(media_files).merge(tracking_routes).merge(app_router);
     // Requests for the webmail host never reach the admin: they go to RoundCube at its root.
     let site = match webmail_host {
         Some((host, proxy)) => {

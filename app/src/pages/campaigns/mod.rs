@@ -4,9 +4,11 @@
 //! still change and the report once it has started.
 
 pub mod audience;
+pub mod delivery_log;
 pub mod editor;
 pub mod list;
 pub mod report;
+pub mod report_charts;
 pub mod review;
 
 use leptos::prelude::*;

@@ -1,7 +1,8 @@
 //! A started campaign's page (`/campaigns/:id` once it is sending, paused, cancelled or
 //! finished): how far sending has got and the controls that steer it (pause, resume, cancel,
-//! the sending rate, duplicate). Delivery analytics are another page; this one answers "is it
-//! going, how fast, when will it be done, and why is it stuck".
+//! the sending rate, duplicate): "is it going, how fast, when will it be done, and why is it
+//! stuck". Below them come the campaign's performance (`report_charts`) and its delivery log
+//! (`delivery_log`), kept in their own files.
 //!
 //! The server renders the first snapshot (a [`Resource`] of [`get_campaign_progress`]) so the
 //! page reads correctly before it is interactive. In the browser the figures then follow the
@@ -14,6 +15,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 use model::campaigns::{Campaign, CampaignInput, CampaignProgress, CampaignStatus, DeliveryCounts};
 
+use super::delivery_log::DeliveryLog;
+use super::report_charts::CampaignAnalytics;
 use crate::api::campaigns::{
     CampaignAction, ControlCampaign, DuplicateCampaign, SetCampaignRate, get_campaign, get_campaign_progress,
 };
@@ -135,6 +138,8 @@ pub fn CampaignReport(campaign: Campaign) -> impl IntoView {
         None => {}
     });
 
+    let started = record.with_untracked(|c| c.sent_at);
+    let sending = Signal::derive(move || status.get() == CampaignStatus::Sending);
     view! {
         <Title text=title />
         <div class="space-y-6" data-testid="campaign-report" data-status=move || status.get().as_str()>
@@ -155,6 +160,8 @@ pub fn CampaignReport(campaign: Campaign) -> impl IntoView {
                 })}
             </Transition>
             <Controls campaign_id=id status=status actions=actions rate_text=rate_text />
+            <CampaignAnalytics campaign_id=id started=started sending=sending />
+            <DeliveryLog campaign_id=id />
         </div>
         <ConfirmDialog open=actions.cancel_open title="Cancel this campaign?"
             message="Recipients not yet sent to will be skipped. This cannot be undone."
