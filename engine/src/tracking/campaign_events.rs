@@ -90,7 +90,7 @@ pub async fn insert_campaign_events(conn: &mut PgConnection, rows: &CampaignEven
     }
     {
         let mut savepoint = Connection::begin(&mut *conn).await?;
-        let attempt = insert(&mut *savepoint, rows).await;
+        let attempt = insert(&mut savepoint, rows).await;
         match attempt {
             Ok(()) => return savepoint.commit().await,
             Err(e) if is_missing_partition(&e) => {

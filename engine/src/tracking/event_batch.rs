@@ -91,7 +91,7 @@ pub(crate) async fn write_batch(
     recent: &RecentClicks,
 ) -> Result<BatchOutcome, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let mut recipients = load_recipients(&mut *tx, events).await?;
+    let mut recipients = load_recipients(&mut tx, events).await?;
     let nearest_clicks = nearest_click_gaps(events, recent);
 
     let mut order: Vec<usize> = (0..events.len()).collect();
@@ -154,10 +154,10 @@ pub(crate) async fn write_batch(
         }
     }
 
-    update_first_events(&mut *tx, &recipients).await?;
-    insert_campaign_events(&mut *tx, &rows).await?;
-    insert_timeline(&mut *tx, &timeline).await?;
-    update_last_activity(&mut *tx, &activity).await?;
+    update_first_events(&mut tx, &recipients).await?;
+    insert_campaign_events(&mut tx, &rows).await?;
+    insert_timeline(&mut tx, &timeline).await?;
+    update_last_activity(&mut tx, &activity).await?;
     tx.commit().await?;
     outcome.written = rows.len();
     Ok(outcome)
@@ -185,12 +185,15 @@ fn mark_first(
     (any, person)
 }
 
+/// A click in a batch: when, which link, and its index in the batch.
+type ClickAt = (DateTime<Utc>, Option<i32>, usize);
+
 /// For each click (by index in `events`), the time in seconds to the nearest click of the
 /// same recipient on another link: in this batch before or after it, or the last one of an
 /// earlier batch. HEAD requests (machine anyway) and repeated clicks of one link (a person
 /// double-clicking) do not count, so a person is never flagged for them.
 fn nearest_click_gaps(events: &[TrackedEvent], recent: &RecentClicks) -> HashMap<usize, f64> {
-    let mut by_delivery: HashMap<i64, Vec<(DateTime<Utc>, Option<i32>, usize)>> = HashMap::new();
+    let mut by_delivery: HashMap<i64, Vec<ClickAt>> = HashMap::new();
     for (i, ev) in events.iter().enumerate().filter(|(_, ev)| ev.kind == EventKind::Click && !ev.head) {
         by_delivery.entry(ev.delivery_id).or_default().push((ev.at, ev.link_index, i));
     }

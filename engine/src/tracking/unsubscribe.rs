@@ -107,7 +107,7 @@ pub async fn unsubscribe(
     source: UnsubscribeSource,
 ) -> Result<UnsubscribeOutcome, TrackingError> {
     let mut tx = pool.begin().await?;
-    let r = recipient(&mut *tx, campaign_id, delivery_id, true).await?;
+    let r = recipient(&mut tx, campaign_id, delivery_id, true).await?;
     let memberships: Vec<i64> = match r.contact_id {
         Some(contact_id) => {
             sqlx::query_scalar("SELECT list_id FROM list_membership WHERE contact_id = $1")
@@ -122,11 +122,11 @@ pub async fn unsubscribe(
     let campaign_scope = scope == UnsubscribeScope::CampaignLists;
     let mut everything = scope == UnsubscribeScope::Everything;
     let mut targets = match scope {
-        UnsubscribeScope::CampaignLists => lists_named(&mut *tx, &r.campaign_lists).await?,
+        UnsubscribeScope::CampaignLists => lists_named(&mut tx, &r.campaign_lists).await?,
         UnsubscribeScope::Lists(ids) => {
             let offered: Vec<i64> =
                 ids.into_iter().filter(|id| memberships.contains(id) || r.campaign_lists.contains(id)).collect();
-            lists_named(&mut *tx, &offered).await?
+            lists_named(&mut tx, &offered).await?
         }
         UnsubscribeScope::Everything => Vec::new(),
     };
@@ -134,7 +134,7 @@ pub async fn unsubscribe(
         everything = true;
     }
     if everything {
-        targets = lists_named(&mut *tx, &memberships).await?;
+        targets = lists_named(&mut tx, &memberships).await?;
     }
     let target_ids: Vec<i64> = targets.iter().map(|t| t.0).collect();
     let now = Utc::now();
@@ -220,7 +220,7 @@ pub async fn unsubscribe(
             link_index: None,
             detail: note,
         });
-        insert_campaign_events(&mut *tx, &rows).await?;
+        insert_campaign_events(&mut tx, &rows).await?;
     }
     tx.commit().await?;
     Ok(UnsubscribeOutcome { email: r.email, lists: names, everything, already })
@@ -246,7 +246,7 @@ pub async fn subscription_choices(
     delivery_id: i64,
 ) -> Result<SubscriptionChoices, TrackingError> {
     let mut conn = pool.acquire().await?;
-    let r = recipient(&mut *conn, campaign_id, delivery_id, false).await?;
+    let r = recipient(&mut conn, campaign_id, delivery_id, false).await?;
     let lists: Vec<(i64, String, String, String)> = match r.contact_id {
         Some(contact_id) => {
             sqlx::query_as(
