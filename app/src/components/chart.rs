@@ -1,6 +1,6 @@
 //! A chart drawn by ECharts in the browser from a `charming::Chart` option.
 //!
-//! The server renders only a sized box with a grey placeholder (ECharts needs a real DOM
+//! The server renders only a sized box with a grey loading skeleton (ECharts needs a real DOM
 //! and the page must not jump when the chart appears). In the browser an Effect draws the
 //! chart after mount and again whenever the option changes, disposing the previous ECharts
 //! instance of the element first so re-renders never stack instances or leak listeners.
